@@ -1,0 +1,79 @@
+# ct-* tools.  See README.md; config.mk holds the knobs.
+.POSIX:
+
+include config.mk
+
+# SANITIZE=1 builds everything with AddressSanitizer and UBSan.
+SAN_FLAGS = $(SANITIZE:1=-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all)
+
+ALL_CFLAGS = $(CT_CFLAGS) $(SAN_FLAGS) $(CFLAGS) $(CPPFLAGS)
+ALL_LDFLAGS = $(SAN_FLAGS) $(LDFLAGS)
+
+LIB_SRC = $(wildcard lib/*.c)
+LIB_OBJ = $(LIB_SRC:.c=.o)
+LIB_HDR = $(wildcard lib/*.h)
+
+LISTEN_SRC = $(wildcard ct-listen/*.c)
+LISTEN_OBJ = $(LISTEN_SRC:.c=.o)
+FILTER_SRC = $(filter-out ct-filter/fuzz_%.c,$(wildcard ct-filter/*.c))
+FILTER_OBJ = $(FILTER_SRC:.c=.o)
+
+BIN = ct-listen/ct-listen $(if $(FILTER_SRC),ct-filter/ct-filter)
+MAN1 = $(wildcard man/*.1)
+MAN5 = $(wildcard man/*.5)
+MAN8 = $(wildcard man/*.8)
+
+MNL_CFLAGS = $$($(PKG_CONFIG) --cflags libmnl)
+MNL_LIBS = $$($(PKG_CONFIG) --libs libmnl)
+
+all: $(BIN)
+
+lib/libct.a: $(LIB_OBJ)
+	rm -f $@
+	$(AR) rcs $@ $(LIB_OBJ)
+
+lib/%.o: lib/%.c $(LIB_HDR) config.mk
+	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+ct-listen/%.o: ct-listen/%.c $(wildcard ct-listen/*.h) $(LIB_HDR) config.mk
+	$(CC) $(ALL_CFLAGS) $(MNL_CFLAGS) -c -o $@ $<
+
+ct-listen/ct-listen: $(LISTEN_OBJ) lib/libct.a
+	$(CC) $(ALL_LDFLAGS) -o $@ $(LISTEN_OBJ) lib/libct.a $(MNL_LIBS) $(LDLIBS)
+
+ct-filter/%.o: ct-filter/%.c $(wildcard ct-filter/*.h) $(LIB_HDR) config.mk
+	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+ct-filter/ct-filter: $(FILTER_OBJ) lib/libct.a
+	$(CC) $(ALL_LDFLAGS) -o $@ $(FILTER_OBJ) lib/libct.a $(LDLIBS)
+
+# The tests run against the binaries built here (tests/test_helper.bash).
+check: all
+	bats tests
+
+bench: all
+	bench/run
+
+# Installs what building, testing and running need, on Debian or Ubuntu.
+deps:
+	@sh tools/deps.sh
+
+install: all
+	mkdir -p $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANPREFIX)/man1 \
+	    $(DESTDIR)$(MANPREFIX)/man5 $(DESTDIR)$(MANPREFIX)/man8
+	for f in $(BIN); do cp -f $$f $(DESTDIR)$(BINDIR)/ && \
+	    chmod 755 $(DESTDIR)$(BINDIR)/$${f##*/}; done
+	for f in $(MAN1); do cp -f $$f $(DESTDIR)$(MANPREFIX)/man1/; done
+	for f in $(MAN5); do cp -f $$f $(DESTDIR)$(MANPREFIX)/man5/; done
+	for f in $(MAN8); do cp -f $$f $(DESTDIR)$(MANPREFIX)/man8/; done
+
+uninstall:
+	for f in $(BIN); do rm -f $(DESTDIR)$(BINDIR)/$${f##*/}; done
+	for f in $(MAN1); do rm -f $(DESTDIR)$(MANPREFIX)/man1/$${f##*/}; done
+	for f in $(MAN5); do rm -f $(DESTDIR)$(MANPREFIX)/man5/$${f##*/}; done
+	for f in $(MAN8); do rm -f $(DESTDIR)$(MANPREFIX)/man8/$${f##*/}; done
+
+clean:
+	rm -f lib/*.o lib/libct.a ct-*/*.o $(BIN) ct-filter/fuzz_parse ct-filter/fuzz_line
+
+.PHONY: all check bench deps install uninstall clean

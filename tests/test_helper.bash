@@ -1,0 +1,44 @@
+# Shared set-up for the bats suites: built binaries first on PATH, a
+# private temp dir per test, and helpers for root-only tests.
+bats_require_minimum_version 1.5.0
+
+TOP="$(cd "$BATS_TEST_DIRNAME/.." && pwd)"
+FIXTURES="$TOP/tests/fixtures"
+PATH="$TOP/ct-listen:$TOP/ct-filter:$TOP/tests/stubs:$PATH"
+export PATH TOP FIXTURES
+
+setup() {
+	T="$(mktemp -d "${BATS_TMPDIR:-/tmp}/ct-test.XXXXXX")"
+	export T
+	if declare -F setup_test >/dev/null; then
+		setup_test
+	fi
+}
+
+teardown() {
+	if declare -F teardown_test >/dev/null; then
+		teardown_test
+	fi
+	rm -rf "$T"
+}
+
+flunk() {
+	printf '%s\n' "$@" >&2
+	return 1
+}
+
+# Skip unless root with network namespaces and conntrack available.
+require_netns() {
+	[ "$(id -u)" = 0 ] || skip "needs root (network namespaces, CAP_NET_ADMIN)"
+	command -v ip >/dev/null || skip "needs ip(8) from iproute2"
+	command -v nft >/dev/null || skip "needs nft(8) from nftables"
+	[ -e /proc/sys/net/netfilter ] || [ -e /proc/net/nf_conntrack ] ||
+	    modprobe nf_conntrack 2>/dev/null || true
+}
+
+# assert_equal EXPECTED ACTUAL [WHAT]
+assert_equal() {
+	if [ "$1" != "$2" ]; then
+		flunk "${3:-value} differs" "expected: $1" "actual:   $2"
+	fi
+}
