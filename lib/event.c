@@ -197,8 +197,8 @@ ct_event_write(struct ct_buf *b, const struct ct_event *ev)
 		ct_json_u64(b, "mark", ev->mark);
 	if (ev->zone != 0)
 		ct_json_u64(b, "zone", ev->zone);
+out:
 	if (ev->netns != NULL)
 		ct_json_str(b, "netns", ev->netns);
-out:
 	ct_json_close(b);
 }

@@ -1,0 +1,544 @@
+/*
+ * ct-listen: write every conntrack event the kernel reports as one JSON
+ * line on stdout, and say how many were lost when the kernel had to drop
+ * some.
+ */
+#include <sys/socket.h>
+#include <sys/types.h>
+
+#include <errno.h>
+#include <getopt.h>
+#include <grp.h>
+#include <libmnl/libmnl.h>
+#include <linux/netfilter/nfnetlink.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <pwd.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sysexits.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "listen.h"
+#include "log.h"
+#include "num.h"
+#include "out.h"
+#include "sig.h"
+
+#define BATCH		128		/* datagrams per recvmmsg() */
+#define SLOT		8192		/* bytes per datagram; events use < 1 KiB */
+#define DUMPBUF		65536
+#define FLUSH_AT	(256 * 1024)	/* flush a long burst at this size */
+#define DEFAULT_BUFSIZE	(64ULL << 20)
+
+static struct listen_opts opts;
+static struct ct_buf out;
+
+static struct {
+	uint64_t type[CT_EVENT_LOST + 1];	/* records written, by type */
+	uint64_t lost;		/* events the kernel dropped */
+	uint64_t skipped;	/* events filtered out by -4/-6/-p */
+	uint64_t bad;		/* undecodable or unexpected messages */
+	uint64_t bytes;		/* written to stdout */
+} count;
+
+static uint32_t drops_seen;	/* the kernel's drop counter when last read */
+static time_t last_loss_warning;
+static uint64_t lost_unwarned;
+
+static void __attribute__((noreturn))
+usage(void)
+{
+	fprintf(stderr, "usage: %s [-46dfhrV] [-b size] [-e events] "
+	    "[-n netns] [-p protocols] [-u user]\n"
+	    "       [--log-format text|json] [--log-level level]\n",
+	    program_invocation_short_name);
+	exit(EX_USAGE);
+}
+
+static void __attribute__((noreturn))
+help(void)
+{
+	printf("usage: %s [-46dfhrV] [-b size] [-e events] [-n netns] "
+	    "[-p protocols] [-u user]\n"
+	    "Write conntrack events as JSON lines on standard output.\n\n"
+	    "  -4, --ipv4              IPv4 flows only\n"
+	    "  -6, --ipv6              IPv6 flows only\n"
+	    "  -b, --buffer-size SIZE  kernel receive buffer (default 64M)\n"
+	    "  -d, --dump              write the conntrack table and exit\n"
+	    "  -e, --events LIST       NEW,UPDATE,DESTROY (default all)\n"
+	    "  -f, --follow            with -d: then follow live events\n"
+	    "  -n, --netns NAME|PATH   listen in that network namespace\n"
+	    "  -p, --protocols LIST    tcp,udp,icmp,... or numbers (default all)\n"
+	    "  -r, --reliable          kernel retries undelivered DESTROY events\n"
+	    "  -u, --user USER         run as USER once the socket is bound\n"
+	    "      --log-format FMT    text or json diagnostics\n"
+	    "      --log-level LEVEL   error, warning, info or debug\n"
+	    "  -h, --help              this help\n"
+	    "  -V, --version           print the version\n\n"
+	    "SIGUSR1 prints counters on standard error.  See ct-listen(1).\n",
+	    program_invocation_short_name);
+	exit(0);
+}
+
+static void
+parse_events(char *list)
+{
+	char *tok, *save = NULL;
+
+	opts.groups = 0;
+	for (tok = strtok_r(list, ",", &save); tok != NULL;
+	    tok = strtok_r(NULL, ",", &save)) {
+		if (strcasecmp(tok, "NEW") == 0)
+			opts.groups |= 1u << (NFNLGRP_CONNTRACK_NEW - 1);
+		else if (strcasecmp(tok, "UPDATE") == 0)
+			opts.groups |= 1u << (NFNLGRP_CONNTRACK_UPDATE - 1);
+		else if (strcasecmp(tok, "DESTROY") == 0)
+			opts.groups |= 1u << (NFNLGRP_CONNTRACK_DESTROY - 1);
+		else {
+			log_errorx("invalid event type '%s' (expected NEW, "
+			    "UPDATE or DESTROY)", tok);
+			usage();
+		}
+	}
+	if (opts.groups == 0) {
+		log_errorx("no event types given");
+		usage();
+	}
+}
+
+static void
+parse_protocols(char *list)
+{
+	static const struct { const char *name; int num; } names[] = {
+		{ "tcp", IPPROTO_TCP }, { "udp", IPPROTO_UDP },
+		{ "icmp", IPPROTO_ICMP }, { "icmpv6", IPPROTO_ICMPV6 },
+		{ "sctp", IPPROTO_SCTP }, { "dccp", 33 },
+		{ "udplite", 136 }, { "gre", IPPROTO_GRE },
+	};
+	char *tok, *save = NULL;
+	uint64_t num;
+	size_t i;
+	bool any = false;
+
+	memset(opts.proto, 0, sizeof(opts.proto));
+	for (tok = strtok_r(list, ",", &save); tok != NULL;
+	    tok = strtok_r(NULL, ",", &save)) {
+		for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+			if (strcasecmp(tok, names[i].name) == 0)
+				break;
+		if (i < sizeof(names) / sizeof(names[0]))
+			num = names[i].num;
+		else if (ct_parse_u64(tok, 0, 255, &num) < 0) {
+			log_errorx("invalid protocol '%s' (expected tcp, udp, "
+			    "icmp, icmpv6, sctp, dccp, udplite, gre or a "
+			    "number up to 255)", tok);
+			usage();
+		}
+		opts.proto[num] = true;
+		any = true;
+	}
+	if (!any) {
+		log_errorx("no protocols given");
+		usage();
+	}
+}
+
+static void
+print_counters(void)
+{
+	log_info("records new=%llu update=%llu destroy=%llu existing=%llu "
+	    "lost-records=%llu; events lost=%llu skipped=%llu; "
+	    "bad messages=%llu; bytes written=%llu",
+	    (unsigned long long)count.type[CT_EVENT_NEW],
+	    (unsigned long long)count.type[CT_EVENT_UPDATE],
+	    (unsigned long long)count.type[CT_EVENT_DESTROY],
+	    (unsigned long long)count.type[CT_EVENT_EXISTING],
+	    (unsigned long long)count.type[CT_EVENT_LOST],
+	    (unsigned long long)count.lost,
+	    (unsigned long long)count.skipped,
+	    (unsigned long long)count.bad,
+	    (unsigned long long)count.bytes);
+}
+
+static void
+on_exit_hook(int status)
+{
+	(void)status;
+	if (log_enabled(CT_LOG_DEBUG))
+		print_counters();
+}
+
+static void
+flush(void)
+{
+	count.bytes += ct_out_flush(&out);
+}
+
+static void
+bad_message(const struct nlmsghdr *nlh, const char *why)
+{
+	count.bad++;
+	/* A kernel that sends garbage sends a lot of it: say it sparingly. */
+	if (count.bad <= 10 || (count.bad & (count.bad - 1)) == 0)
+		log_warnx("ignoring netlink message (type 0x%x, %u bytes): %s "
+		    "(%llu so far)", nlh ? nlh->nlmsg_type : 0,
+		    nlh ? nlh->nlmsg_len : 0, why,
+		    (unsigned long long)count.bad);
+}
+
+/* Decode one conntrack message and write it unless the options exclude it. */
+static void
+handle_message(const struct nlmsghdr *nlh, const struct timespec *now)
+{
+	struct ct_event ev;
+
+	memset(&ev, 0, sizeof(ev));
+	ev.time = *now;
+	ev.netns = opts.netns;
+	if (parse_event(nlh, &ev) < 0) {
+		bad_message(nlh, parse_error);
+		return;
+	}
+	if ((ev.family == AF_INET && !opts.family4) ||
+	    (ev.family == AF_INET6 && !opts.family6) ||
+	    !opts.proto[ev.orig.proto]) {
+		count.skipped++;
+		return;
+	}
+	ct_event_write(&out, &ev);
+	count.type[ev.type]++;
+}
+
+/* Walk the netlink messages of one datagram from the event socket. */
+static void
+handle_datagram(const char *buf, size_t len, const struct timespec *now)
+{
+	const struct nlmsghdr *nlh = (const struct nlmsghdr *)buf;
+	int left = (int)len;
+
+	for (; mnl_nlmsg_ok(nlh, left); nlh = mnl_nlmsg_next(nlh, &left)) {
+		if (nlh->nlmsg_type == NLMSG_NOOP)
+			continue;
+		if (nlh->nlmsg_type == NLMSG_ERROR || nlh->nlmsg_type == NLMSG_DONE) {
+			bad_message(nlh, "control message on the event socket");
+			continue;
+		}
+		handle_message(nlh, now);
+	}
+	if (left != 0)
+		bad_message(NULL, "truncated netlink message");
+}
+
+/* Write a LOST record for events the kernel dropped since the last look. */
+static void
+check_drops(int fd)
+{
+	struct ct_event ev;
+	int64_t d;
+	uint32_t n;
+
+	if ((d = sock_drops(fd)) < 0)
+		return;
+	/* The kernel's counter is 32 bits and wraps. */
+	n = (uint32_t)d - drops_seen;
+	drops_seen = (uint32_t)d;
+	if (n == 0)
+		return;
+	memset(&ev, 0, sizeof(ev));
+	clock_gettime(CLOCK_REALTIME, &ev.time);
+	ev.type = CT_EVENT_LOST;
+	ev.lost = n;
+	ev.netns = opts.netns;
+	ct_event_write(&out, &ev);
+	count.type[CT_EVENT_LOST]++;
+	count.lost += n;
+	lost_unwarned += n;
+	/* One warning a second at most; the LOST records carry every count. */
+	if (ev.time.tv_sec != last_loss_warning) {
+		log_warnx("kernel dropped %llu events: receive buffer full "
+		    "(reader too slow; raise --buffer-size)",
+		    (unsigned long long)lost_unwarned);
+		lost_unwarned = 0;
+		last_loss_warning = ev.time.tv_sec;
+	}
+}
+
+/* Read everything the kernel has queued on the event socket. */
+static void
+drain_events(int fd)
+{
+	static char bufs[BATCH][SLOT] __attribute__((aligned(8)));
+	static struct mmsghdr msgs[BATCH];
+	static struct iovec iov[BATCH];
+	static struct sockaddr_nl from[BATCH];
+	struct timespec now;
+	int i, n;
+
+	for (;;) {
+		for (i = 0; i < BATCH; i++) {
+			iov[i].iov_base = bufs[i];
+			iov[i].iov_len = SLOT;
+			memset(&msgs[i].msg_hdr, 0, sizeof(msgs[i].msg_hdr));
+			msgs[i].msg_hdr.msg_iov = &iov[i];
+			msgs[i].msg_hdr.msg_iovlen = 1;
+			msgs[i].msg_hdr.msg_name = &from[i];
+			msgs[i].msg_hdr.msg_namelen = sizeof(from[i]);
+		}
+		n = recvmmsg(fd, msgs, BATCH, MSG_DONTWAIT, NULL);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			if (errno == EAGAIN)
+				return;
+			/* Events were dropped; check_drops() counts them. */
+			if (errno == ENOBUFS)
+				continue;
+			fatal(EX_OSERR, "cannot receive from netlink");
+		}
+		clock_gettime(CLOCK_REALTIME, &now);
+		for (i = 0; i < n; i++) {
+			if (msgs[i].msg_hdr.msg_flags & MSG_TRUNC)
+				bad_message(NULL, "message larger than the "
+				    "receive slot");
+			else if (from[i].nl_pid != 0)
+				bad_message(NULL, "message not from the kernel");
+			else
+				handle_datagram(bufs[i], msgs[i].msg_len, &now);
+		}
+		if (out.len >= FLUSH_AT)
+			flush();
+		if (n < BATCH)
+			return;
+	}
+}
+
+/* Write the current table as EXISTING records. */
+static void
+dump_table(int fd)
+{
+	static char buf[DUMPBUF] __attribute__((aligned(8)));
+	const struct nlmsghdr *nlh;
+	const struct nlmsgerr *e;
+	struct timespec now;
+	uint32_t seq = (uint32_t)time(NULL);
+	ssize_t len;
+	int left, family = AF_UNSPEC, interrupted = 0;
+
+	if (opts.family4 && !opts.family6)
+		family = AF_INET;
+	else if (opts.family6 && !opts.family4)
+		family = AF_INET6;
+	if (sock_request_dump(fd, family, seq) < 0)
+		fatal(EX_OSERR, "cannot request the conntrack table");
+	for (;;) {
+		len = recv(fd, buf, sizeof(buf), 0);
+		if (len < 0) {
+			if (errno == EINTR)
+				continue;
+			fatal(EX_OSERR, "cannot read the conntrack table");
+		}
+		clock_gettime(CLOCK_REALTIME, &now);
+		left = (int)len;
+		for (nlh = (const struct nlmsghdr *)buf; mnl_nlmsg_ok(nlh, left);
+		    nlh = mnl_nlmsg_next(nlh, &left)) {
+			if (nlh->nlmsg_seq != seq)
+				continue;
+			if (nlh->nlmsg_flags & NLM_F_DUMP_INTR)
+				interrupted = 1;
+			if (nlh->nlmsg_type == NLMSG_DONE)
+				goto done;
+			if (nlh->nlmsg_type == NLMSG_ERROR) {
+				e = mnl_nlmsg_get_payload(nlh);
+				errno = -e->error;
+				if (e->error == 0)
+					goto done;
+				fatal(EX_OSERR, "cannot dump the conntrack table");
+			}
+			handle_message(nlh, &now);
+		}
+		if (out.len >= FLUSH_AT)
+			flush();
+	}
+done:
+	if (interrupted)
+		log_warnx("the table changed while it was read: some entries "
+		    "may be missing or repeated");
+	flush();
+}
+
+static void
+drop_privileges(const char *user)
+{
+	struct passwd *pw;
+
+	errno = 0;
+	if ((pw = getpwnam(user)) == NULL) {
+		if (errno != 0)
+			fatal(EX_OSERR, "cannot look up user '%s'", user);
+		fatalx(EX_USAGE, "unknown user '%s'", user);
+	}
+	if (initgroups(pw->pw_name, pw->pw_gid) < 0 ||
+	    setresgid(pw->pw_gid, pw->pw_gid, pw->pw_gid) < 0 ||
+	    setresuid(pw->pw_uid, pw->pw_uid, pw->pw_uid) < 0)
+		fatal(EX_OSERR, "cannot drop privileges to '%s'", user);
+	if (pw->pw_uid != 0 && setuid(0) == 0)
+		fatalx(EX_OSERR, "privileges could be regained after dropping them");
+}
+
+/* Returns when a terminating signal arrived. */
+static void
+event_loop(int nl, int sfd)
+{
+	struct pollfd pfd[2];
+	int sig;
+
+	pfd[0].fd = nl;
+	pfd[0].events = POLLIN;
+	pfd[1].fd = sfd;
+	pfd[1].events = POLLIN;
+	for (;;) {
+		drain_events(nl);
+		check_drops(nl);
+		flush();
+		if (poll(pfd, 2, -1) < 0) {
+			if (errno == EINTR)
+				continue;
+			fatal(EX_OSERR, "poll");
+		}
+		if (pfd[1].revents == 0)
+			continue;
+		while ((sig = ct_sig_read(sfd)) > 0) {
+			if (sig == SIGUSR1)
+				print_counters();
+			else
+				return;
+		}
+		if (sig < 0)
+			fatal(EX_OSERR, "cannot read signals");
+	}
+}
+
+int
+main(int argc, char *argv[])
+{
+	static const struct option longopts[] = {
+		{ "ipv4", no_argument, NULL, '4' },
+		{ "ipv6", no_argument, NULL, '6' },
+		{ "buffer-size", required_argument, NULL, 'b' },
+		{ "dump", no_argument, NULL, 'd' },
+		{ "events", required_argument, NULL, 'e' },
+		{ "follow", no_argument, NULL, 'f' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "netns", required_argument, NULL, 'n' },
+		{ "protocols", required_argument, NULL, 'p' },
+		{ "reliable", no_argument, NULL, 'r' },
+		{ "user", required_argument, NULL, 'u' },
+		{ "version", no_argument, NULL, 'V' },
+		CT_LOG_LONGOPTS,
+		{ NULL, 0, NULL, 0 }
+	};
+	static const int sigs[] = { SIGINT, SIGTERM, SIGHUP, SIGUSR1 };
+	bool only4 = false, only6 = false;
+	int ch, nl = -1, dfd = -1, sfd;
+
+	opts.groups = 1u << (NFNLGRP_CONNTRACK_NEW - 1) |
+	    1u << (NFNLGRP_CONNTRACK_UPDATE - 1) |
+	    1u << (NFNLGRP_CONNTRACK_DESTROY - 1);
+	memset(opts.proto, 1, sizeof(opts.proto));
+	opts.bufsize = DEFAULT_BUFSIZE;
+
+	while ((ch = getopt_long(argc, argv, "46b:de:fhn:p:ru:V", longopts,
+	    NULL)) != -1) {
+		switch (ch) {
+		case '4':
+			only4 = true;
+			break;
+		case '6':
+			only6 = true;
+			break;
+		case 'b':
+			if (ct_parse_size(optarg, 4096, 1ULL << 30,
+			    &opts.bufsize) < 0) {
+				log_errorx("invalid buffer size '%s' (expected "
+				    "4K to 1G, e.g. 64M)", optarg);
+				usage();
+			}
+			break;
+		case 'd':
+			opts.dump = true;
+			break;
+		case 'e':
+			parse_events(optarg);
+			break;
+		case 'f':
+			opts.follow = true;
+			break;
+		case 'h':
+			help();
+		case 'n':
+			opts.netns = optarg;
+			break;
+		case 'p':
+			parse_protocols(optarg);
+			break;
+		case 'r':
+			opts.reliable = true;
+			break;
+		case 'u':
+			opts.user = optarg;
+			break;
+		case 'V':
+			printf("ct-listen %s\n", CT_VERSION);
+			exit(0);
+		default:
+			if (log_getopt(ch, optarg) == 0)
+				break;
+			usage();
+		}
+	}
+	argc -= optind;
+	argv += optind;
+	if (argc != 0) {
+		log_errorx("unexpected operand '%s'", argv[0]);
+		usage();
+	}
+	if (opts.follow && !opts.dump) {
+		log_errorx("-f/--follow needs -d/--dump");
+		usage();
+	}
+	/* -4 -6 together is the same as neither. */
+	opts.family4 = only4 || !only6;
+	opts.family6 = only6 || !only4;
+
+	ct_out_setup();
+	ct_out_on_exit(on_exit_hook);
+	if ((sfd = ct_sig_open(sigs, sizeof(sigs) / sizeof(sigs[0]))) < 0)
+		fatal(EX_OSERR, "signalfd");
+	if (opts.netns != NULL)
+		sock_enter_netns(opts.netns);
+	/* Subscribe before the dump so that no change falls between the two. */
+	if (!opts.dump || opts.follow)
+		nl = sock_open_events(&opts);
+	if (opts.dump)
+		dfd = sock_open_dump();
+	if (opts.user != NULL)
+		drop_privileges(opts.user);
+	if (nl >= 0)
+		drops_seen = (uint32_t)sock_drops(nl);
+
+	if (opts.dump) {
+		dump_table(dfd);
+		close(dfd);
+	}
+	if (nl >= 0)
+		event_loop(nl, sfd);
+	flush();
+	on_exit_hook(0);
+	ct_buf_release(&out);
+	return ct_out_close();
+}
