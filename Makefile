@@ -51,7 +51,10 @@ ct-filter/ct-filter: $(FILTER_OBJ) lib/libct.a
 check: all
 	bats tests
 
-bench: all
+bench/ct-flood: bench/ct-flood.c config.mk
+	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ bench/ct-flood.c
+
+bench: all bench/ct-flood
 	bench/run
 
 # Installs what building, testing and running need, on Debian or Ubuntu.
@@ -74,6 +77,6 @@ uninstall:
 	for f in $(MAN8); do rm -f $(DESTDIR)$(MANPREFIX)/man8/$${f##*/}; done
 
 clean:
-	rm -f lib/*.o lib/libct.a ct-*/*.o $(BIN) ct-filter/fuzz_parse ct-filter/fuzz_line
+	rm -f lib/*.o lib/libct.a ct-*/*.o $(BIN) bench/ct-flood ct-filter/fuzz_parse ct-filter/fuzz_line
 
 .PHONY: all check bench deps install uninstall clean
