@@ -47,8 +47,21 @@ ct-filter/%.o: ct-filter/%.c $(wildcard ct-filter/*.h) $(LIB_HDR) config.mk
 ct-filter/ct-filter: $(FILTER_OBJ) lib/libct.a
 	$(CC) $(ALL_LDFLAGS) -o $@ $(FILTER_OBJ) lib/libct.a $(LDLIBS)
 
+# C unit tests of lib/ and ct-listen/parse.c; they need no root.
+UNIT_SRC = $(wildcard tests/unit/*.c)
+UNIT_OBJ = $(UNIT_SRC:.c=.o)
+
+tests/unit/%.o: tests/unit/%.c tests/unit/unit.h $(wildcard ct-listen/*.h) $(LIB_HDR) config.mk
+	$(CC) $(ALL_CFLAGS) $(MNL_CFLAGS) -Ict-listen -c -o $@ $<
+
+tests/unit/unit: $(UNIT_OBJ) ct-listen/parse.o lib/libct.a
+	$(CC) $(ALL_LDFLAGS) -o $@ $(UNIT_OBJ) ct-listen/parse.o lib/libct.a $(MNL_LIBS) -lpthread $(LDLIBS)
+
+unit: tests/unit/unit
+	tests/unit/unit
+
 # The tests run against the binaries built here (tests/test_helper.bash).
-check: all
+check: all unit
 	bats tests
 
 bench/ct-flood: bench/ct-flood.c config.mk
@@ -77,6 +90,7 @@ uninstall:
 	for f in $(MAN8); do rm -f $(DESTDIR)$(MANPREFIX)/man8/$${f##*/}; done
 
 clean:
-	rm -f lib/*.o lib/libct.a ct-*/*.o $(BIN) bench/ct-flood ct-filter/fuzz_parse ct-filter/fuzz_line
+	rm -f lib/*.o lib/libct.a ct-*/*.o $(BIN) bench/ct-flood ct-filter/fuzz_parse ct-filter/fuzz_line \
+	    tests/unit/*.o tests/unit/unit
 
-.PHONY: all check bench deps install uninstall clean
+.PHONY: all unit check bench deps install uninstall clean
