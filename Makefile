@@ -54,11 +54,11 @@ UNIT_OBJ = $(UNIT_SRC:.c=.o)
 tests/unit/%.o: tests/unit/%.c tests/unit/unit.h $(wildcard ct-listen/*.h) $(LIB_HDR) config.mk
 	$(CC) $(ALL_CFLAGS) $(MNL_CFLAGS) -Ict-listen -c -o $@ $<
 
-tests/unit/unit: $(UNIT_OBJ) ct-listen/parse.o lib/libct.a
+tests/unit/unit_test: $(UNIT_OBJ) ct-listen/parse.o lib/libct.a
 	$(CC) $(ALL_LDFLAGS) -o $@ $(UNIT_OBJ) ct-listen/parse.o lib/libct.a $(MNL_LIBS) -lpthread $(LDLIBS)
 
-unit: tests/unit/unit
-	tests/unit/unit
+unit: tests/unit/unit_test
+	tests/unit/unit_test
 
 # The tests run against the binaries built here (tests/test_helper.bash).
 check: all unit
@@ -91,6 +91,6 @@ uninstall:
 
 clean:
 	rm -f lib/*.o lib/libct.a ct-*/*.o $(BIN) bench/ct-flood ct-filter/fuzz_parse ct-filter/fuzz_line \
-	    tests/unit/*.o tests/unit/unit
+	    tests/unit/*.o tests/unit/unit_test
 
 .PHONY: all unit check bench deps install uninstall clean
