@@ -119,7 +119,8 @@ summary(int status)
 	if (st.unshown > 0)
 		log_warnx("%lu more bad lines not shown", st.unshown);
 	if (st.bad > 0)
-		log_warnx("%lu bad input lines skipped", st.bad);
+		log_warnx("%lu bad input line%s skipped", st.bad,
+		    st.bad == 1 ? "" : "s");
 	log_debug("%lu lines read, %lu kept", st.lines, st.kept);
 }
 
