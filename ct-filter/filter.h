@@ -13,6 +13,7 @@
 #include <stdint.h>
 
 #include "addr.h"
+#include "buf.h"
 #include "prefix.h"
 
 /* Longest country or city name a rule may hold, and an event may match. */
@@ -67,6 +68,9 @@ struct lexer {
 	size_t pos;
 	const char *err;	/* set with T_ERROR */
 };
+
+/* lexer.err for a byte that starts no token (the parser names it). */
+extern const char lex_bad_char[];
 
 void lex_init(struct lexer *, const char *s, size_t n);
 /* The next token; T_EOF at the end (again and again). */
@@ -296,8 +300,11 @@ void loader_init(struct loader *, struct ruleset *);
 /* Add the rules of one -e argument or of one -f file; errors are printed. */
 void loader_expr(struct loader *, const char *text);
 void loader_file(struct loader *, const char *path);
-/* Print an error with its origin, the offending line and a caret. */
-void perr_print(const struct perr *, const char *origin, unsigned long line,
-    const char *text, size_t textlen);
+/*
+ * Append an error to b: origin:line:column, the message, the offending
+ * line and a caret under the token.
+ */
+void perr_format(struct ct_buf *b, const struct perr *, const char *origin,
+    unsigned long line, const char *text, size_t textlen);
 
 #endif

@@ -12,6 +12,8 @@
 #include <string.h>
 #include <strings.h>
 
+const char lex_bad_char[] = "unexpected character";
+
 struct keyword {
 	const char *name;
 	enum tok type;
@@ -157,6 +159,7 @@ lex_next(struct lexer *lx, struct token *t)
 		if (c == EOF) {
 			t->type = T_ERROR;
 			lx->err = "unterminated string";
+			t->p = lx->s + t->off;
 			t->len = lx->pos - t->off;
 			break;
 		}
@@ -174,9 +177,7 @@ lex_next(struct lexer *lx, struct token *t)
 	default:
 		if (!wordchar(c)) {
 			t->type = T_ERROR;
-			lx->err = c == '&' || c == '|' ?
-			    "unexpected character (use 'and', 'or')" :
-			    "unexpected character";
+			lx->err = lex_bad_char;
 			break;
 		}
 		while ((c = lgetc(lx)) != EOF && wordchar(c))

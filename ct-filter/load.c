@@ -84,21 +84,28 @@ show(struct ct_buf *b, const char *text, size_t n, size_t off, size_t len)
 }
 
 void
-perr_print(const struct perr *err, const char *origin, unsigned long line,
-    const char *text, size_t textlen)
+perr_format(struct ct_buf *b, const struct perr *err, const char *origin,
+    unsigned long line, const char *text, size_t textlen)
 {
-	struct ct_buf b;
-
 	if (err->text != NULL) {
 		origin = err->origin;
 		line = err->line;
 		text = err->text;
 		textlen = err->textlen;
 	}
-	ct_buf_init(&b);
-	ct_buf_addf(&b, "%s:%lu:%zu: %s", origin, line,
+	ct_buf_addf(b, "%s:%lu:%zu: %s", origin, line,
 	    column(text, err->off < textlen ? err->off : textlen), err->msg);
-	show(&b, text, textlen, err->off, err->len);
+	show(b, text, textlen, err->off, err->len);
+}
+
+static void
+perr_print(const struct perr *err, const char *origin, unsigned long line,
+    const char *text, size_t textlen)
+{
+	struct ct_buf b;
+
+	ct_buf_init(&b);
+	perr_format(&b, err, origin, line, text, textlen);
 	log_errorx("%s", ct_buf_cstr(&b));
 	ct_buf_release(&b);
 }

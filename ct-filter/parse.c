@@ -69,8 +69,7 @@ expected(struct parser *p, const char *what)
 	const struct token *t = &p->tok;
 	unsigned char c = t->len > 0 ? (unsigned char)t->p[0] : 0;
 
-	if (t->type == T_ERROR && p->lx.err[0] == 'u' && p->lx.err[2] == 'e')
-		/* "unexpected character" */
+	if (t->type == T_ERROR && p->lx.err == lex_bad_char)
 		return c > ' ' && c < 0x7f ?
 		    perror_at(p, t, "unexpected character '%c'%s", c,
 			c == '&' || c == '|' ? " (use 'and', 'or')" : "") :

@@ -214,10 +214,15 @@ ct_prefix_set_build(struct ct_prefix_set *s)
 	free(s->idx4);
 	free(s->idx6);
 	s->idx4 = s->idx6 = NULL;
-	qsort(s->r4, s->n4, sizeof(*s->r4), cmp4);
-	s->n4 = merge4(s->r4, s->n4);
-	qsort(s->r6, s->n6, sizeof(*s->r6), cmp6);
-	s->n6 = merge6(s->r6, s->n6);
+	/* qsort() wants a valid pointer even for nothing to sort. */
+	if (s->n4 > 1) {
+		qsort(s->r4, s->n4, sizeof(*s->r4), cmp4);
+		s->n4 = merge4(s->r4, s->n4);
+	}
+	if (s->n6 > 1) {
+		qsort(s->r6, s->n6, sizeof(*s->r6), cmp6);
+		s->n6 = merge6(s->r6, s->n6);
+	}
 	if (s->n4 >= INDEX_MIN && (s->idx4 = index4(s->r4, s->n4)) == NULL)
 		return -1;
 	if (s->n6 >= INDEX_MIN && (s->idx6 = index6(s->r6, s->n6)) == NULL)
