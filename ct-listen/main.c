@@ -34,6 +34,8 @@
 #define DUMPBUF		65536
 #define FLUSH_AT	(256 * 1024)	/* flush a long burst at this size */
 #define DEFAULT_BUFSIZE	(64ULL << 20)
+#define BUSY		16		/* a drain this large means a flood */
+#define BUSY_PAUSE_MS	1		/* then let events gather this long */
 
 static struct listen_opts opts;
 static struct ct_buf out;
@@ -47,6 +49,7 @@ static struct {
 } count;
 
 static uint32_t drops_seen;	/* the kernel's drop counter when last read */
+static bool drops_pending;	/* ENOBUFS seen, or drops found last time */
 static time_t last_loss_warning;
 static uint64_t lost_unwarned;
 
@@ -234,19 +237,28 @@ handle_datagram(const char *buf, size_t len, const struct timespec *now)
 		bad_message(NULL, "truncated netlink message");
 }
 
-/* Write a LOST record for events the kernel dropped since the last look. */
+/*
+ * Write a LOST record for events the kernel dropped since the last look.
+ * The kernel reports ENOBUFS once when a socket overflows, then drops
+ * silently until the queue is empty; so after ENOBUFS the counter is read
+ * after every drain until it stops moving.  With NETLINK_NO_ENOBUFS there
+ * is no report at all, and it is read after every drain.
+ */
 static void
-check_drops(int fd)
+check_drops(int fd, bool always)
 {
 	struct ct_event ev;
 	int64_t d;
 	uint32_t n;
 
+	if (!always && !drops_pending && !opts.reliable)
+		return;
 	if ((d = sock_drops(fd)) < 0)
 		return;
 	/* The kernel's counter is 32 bits and wraps. */
 	n = (uint32_t)d - drops_seen;
 	drops_seen = (uint32_t)d;
+	drops_pending = n != 0;
 	if (n == 0)
 		return;
 	memset(&ev, 0, sizeof(ev));
@@ -268,8 +280,11 @@ check_drops(int fd)
 	}
 }
 
-/* Read everything the kernel has queued on the event socket. */
-static void
+/*
+ * Read everything the kernel has queued on the event socket.  Returns the
+ * number of datagrams read.
+ */
+static size_t
 drain_events(int fd)
 {
 	static char bufs[BATCH][SLOT] __attribute__((aligned(8)));
@@ -277,6 +292,7 @@ drain_events(int fd)
 	static struct iovec iov[BATCH];
 	static struct sockaddr_nl from[BATCH];
 	struct timespec now;
+	size_t total = 0;
 	int i, n;
 
 	for (;;) {
@@ -294,10 +310,12 @@ drain_events(int fd)
 			if (errno == EINTR)
 				continue;
 			if (errno == EAGAIN)
-				return;
+				return total;
 			/* Events were dropped; check_drops() counts them. */
-			if (errno == ENOBUFS)
+			if (errno == ENOBUFS) {
+				drops_pending = true;
 				continue;
+			}
 			fatal(EX_OSERR, "cannot receive from netlink");
 		}
 		clock_gettime(CLOCK_REALTIME, &now);
@@ -310,10 +328,11 @@ drain_events(int fd)
 			else
 				handle_datagram(bufs[i], msgs[i].msg_len, &now);
 		}
+		total += n;
 		if (out.len >= FLUSH_AT)
 			flush();
 		if (n < BATCH)
-			return;
+			return total;
 	}
 }
 
@@ -395,28 +414,39 @@ static void
 event_loop(int nl, int sfd)
 {
 	struct pollfd pfd[2];
+	size_t n;
 	int sig;
 
-	pfd[0].fd = nl;
+	pfd[0].fd = sfd;
 	pfd[0].events = POLLIN;
-	pfd[1].fd = sfd;
+	pfd[1].fd = nl;
 	pfd[1].events = POLLIN;
 	for (;;) {
-		drain_events(nl);
-		check_drops(nl);
+		n = drain_events(nl);
+		check_drops(nl, false);
 		flush();
-		if (poll(pfd, 2, -1) < 0) {
+		/*
+		 * Waking up for every event of a flood costs more than the
+		 * event itself.  When the last drain was large, wait a moment
+		 * on the signals alone so that the next one reads a full
+		 * batch; the kernel buffer holds far more than a millisecond.
+		 */
+		if (poll(pfd, n >= BUSY ? 1 : 2, n >= BUSY ? BUSY_PAUSE_MS : -1)
+		    < 0) {
 			if (errno == EINTR)
 				continue;
 			fatal(EX_OSERR, "poll");
 		}
-		if (pfd[1].revents == 0)
+		if (pfd[0].revents == 0)
 			continue;
 		while ((sig = ct_sig_read(sfd)) > 0) {
-			if (sig == SIGUSR1)
+			if (sig == SIGUSR1) {
+				check_drops(nl, true);
 				print_counters();
-			else
+			} else {
+				check_drops(nl, true);
 				return;
+			}
 		}
 		if (sig < 0)
 			fatal(EX_OSERR, "cannot read signals");

@@ -11,6 +11,7 @@
 #include <linux/netfilter/nfnetlink.h>
 #include <linux/netfilter/nfnetlink_conntrack.h>
 #include <netinet/in.h>
+#include <stddef.h>
 #include <string.h>
 #include <sys/socket.h>
 
@@ -19,33 +20,42 @@
 #define CTA_TIMESTAMP_EVENT 27
 #endif
 
-#define TB_MAX 32
+/* Top-level attributes this code reads go up to CTA_TIMESTAMP_EVENT. */
+#define TB_MAX (CTA_TIMESTAMP_EVENT + 1)
 
 const char *parse_error;
 
-/* Index the attributes in [start, start + len) by type; later duplicates win. */
+/*
+ * Index the attributes in [start, start + len) by type into tb[0..max];
+ * later duplicates win, types past max are skipped.
+ */
 static void
-index_attrs(const void *start, size_t len, const struct nlattr *tb[TB_MAX])
+index_attrs(const void *start, size_t len, const struct nlattr **tb,
+    unsigned max)
 {
-	const char *end = (const char *)start + len;
+	const char *p = start, *end = p + len;
 	const struct nlattr *a;
 	uint16_t type;
 
-	memset(tb, 0, TB_MAX * sizeof(tb[0]));
-	for (a = start; mnl_attr_ok(a, end - (const char *)a);
-	    a = mnl_attr_next(a)) {
-		type = mnl_attr_get_type(a);
-		if (type < TB_MAX)
+	/* mnl_attr_ok() and friends, inlined: this runs for every event. */
+	memset(tb, 0, (max + 1) * sizeof(tb[0]));
+	while (end - p >= (ptrdiff_t)sizeof(*a)) {
+		a = (const struct nlattr *)p;
+		if (a->nla_len < sizeof(*a) || a->nla_len > end - p)
+			break;
+		type = a->nla_type & NLA_TYPE_MASK;
+		if (type <= max)
 			tb[type] = a;
+		p += MNL_ALIGN(a->nla_len);
 	}
 }
 
 /* The same for the attributes nested in nest. */
 static void
-index_nest(const struct nlattr *nest, const struct nlattr *tb[TB_MAX])
+index_nest(const struct nlattr *nest, const struct nlattr **tb, unsigned max)
 {
 	index_attrs(mnl_attr_get_payload(nest), mnl_attr_get_payload_len(nest),
-	    tb);
+	    tb, max);
 }
 
 static int
@@ -107,11 +117,12 @@ get_addr(const struct nlattr *a, uint8_t *out, size_t n)
 static int
 parse_tuple(const struct nlattr *nest, int family, struct ct_tuple *t)
 {
-	const struct nlattr *tb[TB_MAX], *ip[TB_MAX], *pr[TB_MAX];
+	const struct nlattr *tb[CTA_TUPLE_MAX + 1], *ip[CTA_IP_MAX + 1];
+	const struct nlattr *pr[CTA_PROTO_MAX + 1];
 
-	index_nest(nest, tb);
+	index_nest(nest, tb, CTA_TUPLE_MAX);
 	if (tb[CTA_TUPLE_IP] != NULL) {
-		index_nest(tb[CTA_TUPLE_IP], ip);
+		index_nest(tb[CTA_TUPLE_IP], ip, CTA_IP_MAX);
 		if (family == AF_INET && ip[CTA_IP_V4_SRC] && ip[CTA_IP_V4_DST]) {
 			if (get_addr(ip[CTA_IP_V4_SRC], t->src, 4) < 0 ||
 			    get_addr(ip[CTA_IP_V4_DST], t->dst, 4) < 0)
@@ -127,7 +138,7 @@ parse_tuple(const struct nlattr *nest, int family, struct ct_tuple *t)
 	}
 	if (tb[CTA_TUPLE_PROTO] == NULL)
 		return 0;
-	index_nest(tb[CTA_TUPLE_PROTO], pr);
+	index_nest(tb[CTA_TUPLE_PROTO], pr, CTA_PROTO_MAX);
 	if (pr[CTA_PROTO_NUM] == NULL)
 		return 0;
 	if (get_u8(pr[CTA_PROTO_NUM], &t->proto) < 0)
@@ -162,18 +173,18 @@ parse_tuple(const struct nlattr *nest, int family, struct ct_tuple *t)
 static int
 parse_protoinfo(const struct nlattr *nest, struct ct_event *ev)
 {
-	const struct nlattr *tb[TB_MAX], *in[TB_MAX];
+	const struct nlattr *tb[CTA_PROTOINFO_MAX + 1], *in[8];
 	const struct nlattr *state = NULL;
 
-	index_nest(nest, tb);
+	index_nest(nest, tb, CTA_PROTOINFO_MAX);
 	if (tb[CTA_PROTOINFO_TCP] != NULL) {
-		index_nest(tb[CTA_PROTOINFO_TCP], in);
+		index_nest(tb[CTA_PROTOINFO_TCP], in, 7);
 		state = in[CTA_PROTOINFO_TCP_STATE];
 	} else if (tb[CTA_PROTOINFO_SCTP] != NULL) {
-		index_nest(tb[CTA_PROTOINFO_SCTP], in);
+		index_nest(tb[CTA_PROTOINFO_SCTP], in, 7);
 		state = in[CTA_PROTOINFO_SCTP_STATE];
 	} else if (tb[CTA_PROTOINFO_DCCP] != NULL) {
-		index_nest(tb[CTA_PROTOINFO_DCCP], in);
+		index_nest(tb[CTA_PROTOINFO_DCCP], in, 7);
 		state = in[CTA_PROTOINFO_DCCP_STATE];
 	}
 	if (state == NULL)
@@ -187,10 +198,10 @@ parse_protoinfo(const struct nlattr *nest, struct ct_event *ev)
 static int
 parse_counters(const struct nlattr *nest, uint64_t *packets, uint64_t *bytes)
 {
-	const struct nlattr *tb[TB_MAX];
+	const struct nlattr *tb[CTA_COUNTERS_MAX + 1];
 	uint32_t v32;
 
-	index_nest(nest, tb);
+	index_nest(nest, tb, CTA_COUNTERS_MAX);
 	if (tb[CTA_COUNTERS_PACKETS] && tb[CTA_COUNTERS_BYTES])
 		return get_be64(tb[CTA_COUNTERS_PACKETS], packets) < 0 ||
 		    get_be64(tb[CTA_COUNTERS_BYTES], bytes) < 0 ? -1 : 0;
@@ -210,9 +221,9 @@ parse_counters(const struct nlattr *nest, uint64_t *packets, uint64_t *bytes)
 static int
 parse_timestamp(const struct nlattr *nest, struct ct_event *ev)
 {
-	const struct nlattr *tb[TB_MAX];
+	const struct nlattr *tb[CTA_TIMESTAMP_MAX + 1];
 
-	index_nest(nest, tb);
+	index_nest(nest, tb, CTA_TIMESTAMP_MAX);
 	if (tb[CTA_TIMESTAMP_START] != NULL) {
 		if (get_be64(tb[CTA_TIMESTAMP_START], &ev->start_ns) < 0)
 			return -1;
@@ -254,7 +265,8 @@ parse_event(const struct nlmsghdr *nlh, struct ct_event *ev)
 		return bad("unknown address family");
 	ev->family = nfg->nfgen_family;
 	index_attrs(mnl_nlmsg_get_payload_offset(nlh, sizeof(*nfg)),
-	    nlh->nlmsg_len - MNL_NLMSG_HDRLEN - MNL_ALIGN(sizeof(*nfg)), tb);
+	    nlh->nlmsg_len - MNL_NLMSG_HDRLEN - MNL_ALIGN(sizeof(*nfg)), tb,
+	    TB_MAX - 1);
 
 	if (tb[CTA_TUPLE_ORIG] == NULL)
 		return bad("no original tuple");

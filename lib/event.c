@@ -11,6 +11,7 @@
 #include <string.h>
 #include <sys/socket.h>
 
+#include "inet.h"
 #include "ndjson.h"
 #include "timefmt.h"
 
@@ -89,11 +90,14 @@ ct_state_name(uint8_t proto, uint8_t state)
 static void
 put_addr(struct ct_buf *b, const char *key, int family, const uint8_t *a)
 {
-	char text[INET6_ADDRSTRLEN];
+	char text[CT_INET_MAX];
+	size_t n = ct_inet_format(text, family, a);
 
-	/* inet_ntop() writes RFC 5952 text for IPv6. */
-	if (inet_ntop(family, a, text, sizeof(text)) != NULL)
-		ct_json_str(b, key, text);
+	ct_json_key(b, key);
+	/* Address text never needs escaping. */
+	ct_buf_addc(b, '"');
+	ct_buf_add(b, text, n);
+	ct_buf_addc(b, '"');
 }
 
 static void
