@@ -100,9 +100,25 @@ bench/ct-flood: bench/ct-flood.c config.mk
 bench: all bench/ct-flood
 	bench/run
 
-# Installs what building, testing and running need, on Debian or Ubuntu.
+# Debian packages that building, testing and benchmarking need.
+DEPS_BUILD = gcc make pkg-config libc6-dev libmnl-dev
+DEPS_TEST = bats jq nftables conntrack iproute2 socat iputils-ping mandoc \
+	procps util-linux clang libclang-rt-14-dev valgrind time
+
+# Install what is missing, on Debian or Ubuntu; quiet when all is there.
 deps:
-	@sh tools/deps.sh
+	@missing=; for p in $(DEPS_BUILD) $(DEPS_TEST); do \
+	    dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | \
+	    grep -q '^install ok installed' || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	    if [ "$$(id -u)" != 0 ]; then \
+	        echo "make deps: missing:$$missing; run as root" >&2; exit 1; fi; \
+	    echo "make deps: installing$$missing"; \
+	    export DEBIAN_FRONTEND=noninteractive; \
+	    apt-get update -qq && \
+	    apt-get install -y -qq --no-install-recommends $$missing >/dev/null || \
+	    exit 1; \
+	fi
 
 install: all
 	mkdir -p $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANPREFIX)/man1 \

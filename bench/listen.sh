@@ -15,7 +15,7 @@ LISTEN_OPTS=
 BURST=${BURST:-200000}
 RATES=${RATES:-"50000 100000 250000 0"}
 NS=ctbench-$$
-ADDRS="192.0.2.2 192.0.2.3 192.0.2.4 192.0.2.5"
+. "$TOP/tests/floodns.sh"
 
 if [ "$(id -u)" != 0 ]; then
 	echo "bench/listen.sh: skipped: needs root (network namespaces)" >&2
@@ -29,26 +29,14 @@ OUT=$(mktemp -d /dev/shm/ctbench.XXXXXX)
 LPID=
 cleanup() {
 	[ -n "$LPID" ] && kill "$LPID" 2>/dev/null
-	ip netns del $NS 2>/dev/null
-	ip netns del $NS-sink 2>/dev/null
+	floodns_down $NS
 	rm -rf "$OUT"
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-ip netns add $NS
-ip netns add $NS-sink
-ip -n $NS link set lo up
-ip -n $NS link add v0 type veth peer name v1 netns $NS-sink
-ip -n $NS link set v0 up
-ip -n $NS-sink link set v1 up
-ip -n $NS addr add 192.0.2.1/24 dev v0
-for a in $ADDRS; do
-	ip -n $NS neigh add $a lladdr 02:00:00:00:00:02 dev v0 nud permanent
-done
-ip netns exec $NS nft add table inet bench
-ip netns exec $NS nft add chain inet bench out '{ type filter hook output priority 0; }'
-ip netns exec $NS nft add rule inet bench out ct state new counter
+floodns_up $NS || exit 71
+ADDRS=$FLOOD_ADDRS
 
 nsx() { ip netns exec $NS "$@"; }
 flush() { nsx conntrack -F >/dev/null 2>&1; }
@@ -71,17 +59,6 @@ stop() {
 	kill "$LPID"
 	wait "$LPID" 2>/dev/null
 	LPID=
-}
-
-# Wait until FILE stops growing (at most 20 s).
-settle() {
-	local last=-1 size i
-	for i in $(seq 100); do
-		size=$(stat -c %s "$1")
-		[ "$size" = "$last" ] && return
-		last=$size
-		sleep 0.2
-	done
 }
 
 # count TOOL FILE: events received and losses reported.

@@ -42,3 +42,17 @@ assert_equal() {
 		flunk "${3:-value} differs" "expected: $1" "actual:   $2"
 	fi
 }
+
+# wait_listening PID: wait (at most 5 s) until process PID has a
+# NETLINK_NETFILTER socket (protocol 12) that has joined groups, as the
+# kernel lists in its network namespace's /proc/net/netlink.
+wait_listening() {
+	local i
+	for i in $(seq 100); do
+		awk -v pid="$1" '$2 == 12 && $3 == pid && $4 != "00000000" { found = 1 }
+		    END { exit !found }' /proc/"$1"/net/netlink 2>/dev/null && return 0
+		kill -0 "$1" 2>/dev/null || flunk "process $1 exited before listening"
+		sleep 0.05
+	done
+	flunk "process $1 is not listening after 5 s"
+}
