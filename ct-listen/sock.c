@@ -61,7 +61,7 @@ sock_open_events(const struct listen_opts *opts)
 		    sizeof(g)) == 0)
 			continue;
 		if (errno == EPERM || errno == EACCES)
-			fatal(EX_OSERR, "cannot join conntrack event groups: "
+			fatalx(EX_OSERR, "cannot join conntrack event groups: "
 			    "%s (needs CAP_NET_ADMIN)", strerror(errno));
 		fatal(EX_OSERR, "cannot join conntrack event groups");
 	}

@@ -153,6 +153,7 @@ LOG_FN(log_warn, CT_LOG_WARN, 1)
 LOG_FN(log_warnx, CT_LOG_WARN, 0)
 LOG_FN(log_info, CT_LOG_INFO, 0)
 LOG_FN(log_debug, CT_LOG_DEBUG, 0)
+LOG_FN(log_error, CT_LOG_ERROR, 1)
 LOG_FN(log_errorx, CT_LOG_ERROR, 0)
 
 void

@@ -44,11 +44,12 @@ int log_parse_format(const char *s);
 /* Whether messages of this level are printed. */
 int log_enabled(enum ct_log_level);
 
-/* Messages at each level; the "warn" and "fatal" forms append strerror(errno). */
+/* Messages at each level; the forms without x append strerror(errno). */
 void log_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void log_warnx(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void log_info(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void log_debug(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void log_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void log_errorx(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /* Print an error and exit with status (a sysexits code). */

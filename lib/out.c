@@ -75,7 +75,7 @@ ct_out_flush(struct ct_buf *b)
 	if (ct_write_all(STDOUT_FILENO, b->data, n) < 0) {
 		if (errno == EPIPE)
 			out_exit(0);
-		log_warn("cannot write to standard output");
+		log_error("cannot write to standard output");
 		out_exit(EX_IOERR);
 	}
 	b->len = 0;
@@ -87,7 +87,7 @@ ct_out_close(void)
 {
 	/* Catch errors of a descriptor that buffers (e.g. NFS) at close. */
 	if (close(STDOUT_FILENO) < 0 && errno != EPIPE && errno != EBADF) {
-		log_warn("cannot close standard output");
+		log_error("cannot close standard output");
 		return EX_IOERR;
 	}
 	return 0;
