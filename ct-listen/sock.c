@@ -9,6 +9,7 @@
 #include <libmnl/libmnl.h>
 #include <linux/netfilter/nfnetlink.h>
 #include <linux/netfilter/nfnetlink_conntrack.h>
+#include <linux/filter.h>
 #include <linux/sock_diag.h>
 #include <sched.h>
 #include <stdio.h>
@@ -47,6 +48,96 @@ set_int(int fd, int level, int name, int value, const char *what)
 		fatal(EX_OSERR, "cannot set %s", what);
 }
 
+/*
+ * A classic BPF program that lets only the wanted families and layer-4
+ * protocols through, so that the kernel neither queues nor copies the
+ * rest (libnetfilter_conntrack's filters work the same way).  The
+ * protocol is found with the netlink attribute extensions: CTA_TUPLE_ORIG
+ * > CTA_TUPLE_PROTO > CTA_PROTO_NUM.  A message without them is let
+ * through for the decoder to report.  Returns 0 when nothing needs
+ * filtering, else the number of instructions written to prog.
+ */
+static size_t
+build_filter(const struct listen_opts *opts, struct sock_filter *prog,
+    size_t max)
+{
+	/* Offsets in the message: struct nlmsghdr, then struct nfgenmsg. */
+	const unsigned family_off = NLMSG_HDRLEN;
+	const unsigned attrs_off = NLMSG_HDRLEN + sizeof(struct nfgenmsg);
+	size_t n = 0, i, nproto = 0, accept;
+	bool all_protos = true;
+
+	for (i = 0; i < 256; i++) {
+		if (opts->proto[i])
+			nproto++;
+		else
+			all_protos = false;
+	}
+	if (all_protos && opts->family4 && opts->family6)
+		return 0;
+	/* Jump offsets are 8 bits; past that, user space filters alone. */
+	if (all_protos || nproto > 64) {
+		all_protos = true;
+		nproto = 0;
+	}
+	if (max < 16 + nproto)
+		return 0;
+
+#define STMT(c, k) \
+	do { prog[n] = (struct sock_filter)BPF_STMT((c), (k)); n++; } while (0)
+	/* A jump when equal to k, to instruction "to" (absolute). */
+#define JEQ_TO(k, to) do { \
+	prog[n] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, \
+	    (k), (to) - n - 1, 0); \
+	n++; \
+} while (0)
+	if (!(opts->family4 && opts->family6)) {
+		STMT(BPF_LD | BPF_B | BPF_ABS, family_off);
+		JEQ_TO(opts->family4 ? AF_INET : AF_INET6, n + 2);
+		STMT(BPF_RET | BPF_K, 0);
+	}
+	if (!all_protos) {
+		/* Each "not found" jumps to the accept at the end. */
+		accept = n + 13 + nproto;
+		STMT(BPF_LD | BPF_IMM, attrs_off);
+		STMT(BPF_LDX | BPF_IMM, CTA_TUPLE_ORIG);
+		STMT(BPF_LD | BPF_W | BPF_ABS, SKF_AD_OFF + SKF_AD_NLATTR);
+		JEQ_TO(0, accept);
+		STMT(BPF_LDX | BPF_IMM, CTA_TUPLE_PROTO);
+		STMT(BPF_LD | BPF_W | BPF_ABS, SKF_AD_OFF + SKF_AD_NLATTR_NEST);
+		JEQ_TO(0, accept);
+		STMT(BPF_LDX | BPF_IMM, CTA_PROTO_NUM);
+		STMT(BPF_LD | BPF_W | BPF_ABS, SKF_AD_OFF + SKF_AD_NLATTR_NEST);
+		JEQ_TO(0, accept);
+		STMT(BPF_MISC | BPF_TAX, 0);
+		STMT(BPF_LD | BPF_B | BPF_IND, sizeof(struct nlattr));
+		for (i = 0; i < 256; i++)
+			if (opts->proto[i])
+				JEQ_TO(i, accept);
+		STMT(BPF_RET | BPF_K, 0);
+	}
+	STMT(BPF_RET | BPF_K, 0xffffffff);
+#undef STMT
+#undef JEQ_TO
+	return n;
+}
+
+static void
+attach_filter(int fd, const struct listen_opts *opts)
+{
+	struct sock_filter prog[128];
+	struct sock_fprog fprog;
+
+	fprog.len = build_filter(opts, prog, sizeof(prog) / sizeof(prog[0]));
+	fprog.filter = prog;
+	if (fprog.len == 0)
+		return;
+	/* Not fatal: user space applies the same filter anyway. */
+	if (setsockopt(fd, SOL_SOCKET, SO_ATTACH_FILTER, &fprog,
+	    sizeof(fprog)) < 0)
+		log_warn("cannot attach the kernel-side event filter");
+}
+
 int
 sock_open_events(const struct listen_opts *opts)
 {
@@ -54,6 +145,8 @@ sock_open_events(const struct listen_opts *opts)
 	socklen_t len;
 
 	fd = open_netfilter();
+	/* Before joining, so that no unwanted event is ever queued. */
+	attach_filter(fd, opts);
 	for (g = NFNLGRP_CONNTRACK_NEW; g <= NFNLGRP_CONNTRACK_DESTROY; g++) {
 		if (!(opts->groups & (1u << (g - 1))))
 			continue;
