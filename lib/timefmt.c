@@ -10,7 +10,8 @@
 size_t
 ct_time_format(char *out, size_t outsz, time_t sec, long nsec)
 {
-	static __thread time_t cached_sec = -1;
+	static __thread time_t cached_sec;
+	static __thread int cached_valid;
 	static __thread char cached[24];	/* "YYYY-MM-DDTHH:MM:SS" */
 	struct tm tm;
 	long ns;
@@ -21,13 +22,14 @@ ct_time_format(char *out, size_t outsz, time_t sec, long nsec)
 			out[0] = '\0';
 		return 0;
 	}
-	if (sec != cached_sec) {
+	if (!cached_valid || sec != cached_sec) {
 		if (gmtime_r(&sec, &tm) == NULL)
 			memset(&tm, 0, sizeof(tm));
 		if (strftime(cached, sizeof(cached), "%Y-%m-%dT%H:%M:%S",
 		    &tm) != 19)
 			memcpy(cached, "0000-00-00T00:00:00", 20);
 		cached_sec = sec;
+		cached_valid = 1;
 	}
 	memcpy(out, cached, 19);
 	out[19] = '.';
