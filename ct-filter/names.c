@@ -16,8 +16,12 @@
 
 struct named {
 	const char *name;
+	size_t len;
 	int value;
 };
+
+/* A table entry with its name's length, so lookups compare lengths first. */
+#define NAMED(s, v) { s, sizeof(s) - 1, v }
 
 static struct named protos[MAXNAMES], states[MAXNAMES];
 static size_t nprotos, nstates;
@@ -36,6 +40,7 @@ setup(void)
 	for (v = 0; v < 256 && nprotos < MAXNAMES; v++)
 		if ((name = ct_proto_name(v)) != NULL) {
 			protos[nprotos].name = name;
+			protos[nprotos].len = strlen(name);
 			protos[nprotos++].value = v;
 		}
 	/* One index per distinct name: TCP and SCTP share ESTABLISHED. */
@@ -48,6 +53,7 @@ setup(void)
 					break;
 			if (j == nstates && nstates < 32) {
 				states[nstates].name = name;
+				states[nstates].len = strlen(name);
 				states[nstates].value = nstates;
 				nstates++;
 			}
@@ -60,9 +66,10 @@ find(const struct named *t, size_t n, const char *s, size_t len)
 {
 	size_t i;
 
+	/* Events spell names exactly; rules may use any case. */
 	for (i = 0; i < n; i++)
-		if (strlen(t[i].name) == len &&
-		    strncasecmp(t[i].name, s, len) == 0)
+		if (t[i].len == len && (memcmp(t[i].name, s, len) == 0 ||
+		    strncasecmp(t[i].name, s, len) == 0))
 			return t[i].value;
 	return -1;
 }
@@ -71,11 +78,11 @@ int
 type_lookup(const char *s, size_t n)
 {
 	static const struct named types[] = {
-		{ "NEW", CT_EVENT_NEW },
-		{ "UPDATE", CT_EVENT_UPDATE },
-		{ "DESTROY", CT_EVENT_DESTROY },
-		{ "EXISTING", CT_EVENT_EXISTING },
-		{ "LOST", CT_EVENT_LOST },
+		NAMED("NEW", CT_EVENT_NEW),
+		NAMED("UPDATE", CT_EVENT_UPDATE),
+		NAMED("DESTROY", CT_EVENT_DESTROY),
+		NAMED("EXISTING", CT_EVENT_EXISTING),
+		NAMED("LOST", CT_EVENT_LOST),
 	};
 
 	return find(types, sizeof(types) / sizeof(types[0]), s, n);
@@ -105,7 +112,8 @@ int
 family_lookup(const char *s, size_t n)
 {
 	static const struct named families[] = {
-		{ "ipv4", 4 }, { "ipv6", 6 }, { "inet", 4 }, { "inet6", 6 },
+		NAMED("ipv4", 4), NAMED("ipv6", 6), NAMED("inet", 4),
+		NAMED("inet6", 6),
 	};
 
 	return find(families, sizeof(families) / sizeof(families[0]), s, n);
@@ -115,10 +123,10 @@ int
 network_lookup(const char *s, size_t n)
 {
 	static const struct named nets[] = {
-		{ "LOCAL", CT_NET_LOCAL },
-		{ "PRIVATE", CT_NET_PRIVATE },
-		{ "PUBLIC", CT_NET_PUBLIC },
-		{ "MULTICAST", CT_NET_MULTICAST },
+		NAMED("LOCAL", CT_NET_LOCAL),
+		NAMED("PRIVATE", CT_NET_PRIVATE),
+		NAMED("PUBLIC", CT_NET_PUBLIC),
+		NAMED("MULTICAST", CT_NET_MULTICAST),
 	};
 
 	return find(nets, sizeof(nets) / sizeof(nets[0]), s, n);

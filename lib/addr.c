@@ -150,12 +150,27 @@ is_mapped(uint64_t hi, uint64_t lo)
 	return hi == 0 && lo >> 32 == 0xffff;
 }
 
+/*
+ * Whether text is IPv6: a colon comes within the first five bytes ("::"
+ * or a group of at most four hex digits), and never in IPv4.
+ */
+static bool
+has_colon(const char *s, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n && i < 5; i++)
+		if (s[i] == ':')
+			return true;
+	return false;
+}
+
 int
 ct_addr_parse(const char *s, size_t n, struct ct_addr *a)
 {
 	uint8_t b[16];
 
-	if (memchr(s, ':', n) == NULL) {
+	if (!has_colon(s, n)) {
 		if (parse4(s, n, &a->v4) < 0)
 			return -1;
 		a->family = AF_INET;
