@@ -91,8 +91,8 @@ unit: tests/unit/unit_test
 	tests/unit/unit_test
 
 # The tests run against the binaries built here (tests/test_helper.bash).
-check: all unit
-	bats tests
+check: all unit bench/ct-flood
+	CT_SANITIZE=$(SANITIZE) bats tests
 
 bench/ct-flood: bench/ct-flood.c config.mk
 	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ bench/ct-flood.c
