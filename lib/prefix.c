@@ -74,8 +74,6 @@ ct_prefix_set_add(struct ct_prefix_set *s, const struct ct_addr *a,
 {
 	struct ct_addr m = *a;
 	uint64_t lh, ll;
-	const uint64_t map_first = 0xffff00000000ULL;
-	const uint64_t map_last = 0xffffffffffffULL;
 
 	ct_addr_mask(&m, len);
 	if (m.family == AF_INET) {
@@ -90,19 +88,6 @@ ct_prefix_set_add(struct ct_prefix_set *s, const struct ct_addr *a,
 	lh = m.hi | (len >= 64 ? 0 : ~(uint64_t)0 >> len);
 	ll = m.lo | (len >= 128 ? 0 : len <= 64 ? ~(uint64_t)0 :
 	    ~(uint64_t)0 >> (len - 64));
-	/*
-	 * A short prefix such as ::/0 covers ::ffff:0:0/96, where IPv4
-	 * addresses would live in IPv6 space; cut that block out.
-	 */
-	if (len < 96 && m.hi == 0 && lh == 0 && m.lo <= map_first &&
-	    ll >= map_last) {
-		if (m.lo < map_first &&
-		    add6(s, m.hi, m.lo, 0, map_first - 1) < 0)
-			return -1;
-		if (ll > map_last && add6(s, 0, map_last + 1, lh, ll) < 0)
-			return -1;
-		return 0;
-	}
 	return add6(s, m.hi, m.lo, lh, ll);
 }
 

@@ -5,9 +5,10 @@
  *
  * The set owns its memory.  Add prefixes, call ct_prefix_set_build()
  * once, then look addresses up; lookups allocate nothing and do not
- * change the set.  IPv6 prefixes never contain IPv4 (or IPv4-mapped)
- * addresses, as in Go's netip, since struct ct_addr stores those as
- * IPv4.
+ * change the set.  IPv4 and IPv6 live in separate tables, so an IPv6
+ * prefix such as ::/0 holds no IPv4 address, as in Go's netip; since
+ * ct_addr_parse() stores IPv4-mapped addresses as IPv4, they are found
+ * among the IPv4 prefixes.
  */
 #ifndef CT_PREFIX_H
 #define CT_PREFIX_H
