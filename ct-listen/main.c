@@ -272,9 +272,15 @@ check_drops(int fd, bool always)
 	lost_unwarned += n;
 	/* One warning a second at most; the LOST records carry every count. */
 	if (ev.time.tv_sec != last_loss_warning) {
-		log_warnx("kernel dropped %llu events: receive buffer full "
-		    "(reader too slow; raise --buffer-size)",
-		    (unsigned long long)lost_unwarned);
+		if (opts.reliable)
+			log_warnx("kernel could not deliver %llu events: "
+			    "receive buffer full (DESTROY events among them "
+			    "are sent again; raise --buffer-size)",
+			    (unsigned long long)lost_unwarned);
+		else
+			log_warnx("kernel dropped %llu events: receive buffer "
+			    "full (reader too slow; raise --buffer-size)",
+			    (unsigned long long)lost_unwarned);
 		lost_unwarned = 0;
 		last_loss_warning = ev.time.tv_sec;
 	}
