@@ -144,5 +144,6 @@ main(int argc, char *argv[])
 		}
 	}
 	printf("%lu %.6f\n", sent, now() - start);
+	free(addrs);
 	return 0;
 }

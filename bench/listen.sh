@@ -83,6 +83,7 @@ row() {	# scenario tool generated received lost cpu rss
 	printf '%-24s %-14s %10s %10s %6s%% %-14s %12s %10s\n' "$1" "$2" "$3" "$4" "$pct" "$5" "$6" "$7"
 }
 
+echo "Rates: asked for / reached by one ct-flood sender with the listener running."
 printf '%-24s %-14s %10s %10s %7s %-14s %12s %10s\n' scenario tool generated received recv lost-reported "cpu ns/event" "peak KiB"
 
 # Burst: BURST NEW events as fast as one sender goes, then BURST DESTROY.
@@ -113,8 +114,6 @@ done
 # Sustained rates: NEW events only, paced by ct-flood (0: unpaced).
 for rate in $RATES; do
 	n=$((rate > 0 && rate < BURST ? rate : BURST))
-	label="rate ${rate:-max}/s"
-	[ "$rate" = 0 ] && label="rate max (unpaced)"
 	for tool in ct-listen conntrack; do
 		: >"$OUT/r"
 		for i in $(seq "$REPEAT"); do
@@ -136,7 +135,12 @@ for rate in $RATES; do
 		rss=$(cut -d' ' -f4 "$OUT/r" | median)
 		secs=$(cut -d' ' -f5 "$OUT/r" | sort -g | sed -n "$(( (REPEAT + 1) / 2 ))p")
 		lst=$(sort -k2n "$OUT/r" | sed -n "$(( (REPEAT + 1) / 2 ))p" | cut -d' ' -f6-)
-		[ "$rate" = 0 ] && label="max $(awk -v n="$n" -v s="$secs" 'BEGIN { printf "%.0f", n / s }')/s"
+		got=$(awk -v n="$n" -v s="$secs" 'BEGIN { printf "%.0f", n / s }')
+		if [ "$rate" = 0 ]; then
+			label="max: $got/s"
+		else
+			label="$rate/s: $got/s"
+		fi
 		row "$label" $tool "$gen" "$rec" "$lst" $((cpu / (rec > 0 ? rec : 1))) "$rss"
 	done
 done
