@@ -294,6 +294,8 @@ struct loader {
 	unsigned long eline;	/* lines of -e text so far */
 	int status;		/* worst error so far: 0, 65 or 66 */
 	unsigned errors;
+	const char *any_origin;	/* where a rule matching everything is */
+	unsigned long any_line;
 };
 
 void loader_init(struct loader *, struct ruleset *);

@@ -129,6 +129,15 @@ load_line(struct loader *ld, const char *origin, unsigned long lineno,
 
 	switch (rule_parse(s, n, 0, &r, &ld->rs->need, &err)) {
 	case 1:
+		/* Say so when first-match makes a rule dead: a common slip. */
+		if (ld->any_origin != NULL)
+			log_warnx("%s:%lu: rule is never reached: %s:%lu "
+			    "matches every event", origin, lineno,
+			    ld->any_origin, ld->any_line);
+		else if (r.expr->kind == E_ANY) {
+			ld->any_origin = origin;
+			ld->any_line = lineno;
+		}
 		ruleset_add(ld->rs, &r);
 		break;
 	case -1:

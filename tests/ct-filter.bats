@@ -193,7 +193,7 @@ man_examples() {
 }
 
 @test "--check reads no input and reports the rules" {
-	run -0 --separate-stderr ct-filter --check -e 'log any' -e 'drop type NEW' \
+	run -0 --separate-stderr ct-filter --check -e 'log type NEW' -e 'drop any' \
 	    <"$FIXTURES/filter-events.ndjson"
 	assert_equal "" "$output" "stdout"
 	assert_equal "ct-filter: 2 rules ok" "$stderr"
