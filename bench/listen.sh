@@ -75,100 +75,76 @@ count() {
 	esac
 }
 
-median() { sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
+median() { sort -g | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
 
-row() {	# scenario tool generated received lost cpu rss
-	local pct
-	pct=$(awk -v r="$4" -v g="$3" 'BEGIN { printf "%.1f", g ? 100 * r / g : 0 }')
-	printf '%-24s %-14s %10s %10s %6s%% %-14s %12s %10s\n' "$1" "$2" "$3" "$4" "$pct" "$5" "$6" "$7"
+# once SCENARIO TOOL [RATE]: one measurement, appended to $OUT/r as
+# "generated received cpu-ns peak-KiB seconds lost...".
+once() {
+	local c0 c1 rss gen got
+	flush
+	start "$2" "$OUT/ev"
+	case $1 in
+	burst)	# BURST NEW as fast as one sender goes, then BURST DESTROY
+		c0=$(cpu_ns "$LPID")
+		got=$(nsx "$FLOOD" "$BURST" $ADDRS)
+		gen=$((2 * $(entries)))
+		flush ;;
+	rate)	# NEW only, paced (0: unpaced)
+		c0=$(cpu_ns "$LPID")
+		got=$(nsx "$FLOOD" -r "$3" "$4" $ADDRS)
+		gen=$(entries) ;;
+	backlog) # BURST NEW queued while the reader is stopped
+		kill -STOP "$LPID"
+		got=$(nsx "$FLOOD" "$BURST" $ADDRS)
+		gen=$(entries)
+		c0=$(cpu_ns "$LPID")
+		kill -CONT "$LPID" ;;
+	esac
+	settle "$OUT/ev"
+	c1=$(cpu_ns "$LPID")
+	rss=$(rss_kb "$LPID")
+	stop
+	count "$2" "$OUT/ev"
+	echo "$gen $received $((c1 - c0)) $rss ${got#* } $lost" >>"$OUT/r"
 }
 
-echo "Rates: asked for / reached by one ct-flood sender with the listener running."
-printf '%-24s %-14s %10s %10s %7s %-14s %12s %10s\n' scenario tool generated received recv lost-reported "cpu ns/event" "peak KiB"
-
-# Burst: BURST NEW events as fast as one sender goes, then BURST DESTROY.
-for tool in ct-listen conntrack; do
+# measure LABEL SCENARIO TOOL [RATE COUNT]: REPEAT runs, one row of medians.
+# "@" in LABEL becomes the rate the sender reached.
+measure() {
+	local label=$1 gen rec cpu rss secs lst i
 	: >"$OUT/r"
 	for i in $(seq "$REPEAT"); do
-		flush
-		start $tool "$OUT/ev"
-		c0=$(cpu_ns "$LPID")
-		nsx "$FLOOD" "$BURST" $ADDRS >/dev/null
-		n=$(entries)
-		flush
-		settle "$OUT/ev"
-		c1=$(cpu_ns "$LPID")
-		rss=$(rss_kb "$LPID")
-		stop
-		count $tool "$OUT/ev"
-		echo "$((2 * n)) $received $((c1 - c0)) $rss $lost" >>"$OUT/r"
+		once "$2" "$3" "${4:-}" "${5:-}"
 	done
 	gen=$(cut -d' ' -f1 "$OUT/r" | median)
 	rec=$(cut -d' ' -f2 "$OUT/r" | median)
 	cpu=$(cut -d' ' -f3 "$OUT/r" | median)
 	rss=$(cut -d' ' -f4 "$OUT/r" | median)
-	lst=$(sort -k2n "$OUT/r" | sed -n "$(( (REPEAT + 1) / 2 ))p" | cut -d' ' -f5-)
-	row "burst $BURST+flush" $tool "$gen" "$rec" "$lst" $((cpu / (rec > 0 ? rec : 1))) "$rss"
-done
+	secs=$(cut -d' ' -f5 "$OUT/r" | median)
+	lst=$(sort -k2n "$OUT/r" | sed -n "$(( (REPEAT + 1) / 2 ))p" | cut -d' ' -f6-)
+	label=${label/@/$(awk -v n="${5:-$BURST}" -v s="$secs" 'BEGIN { printf "%.0f", n / s }')}
+	printf '%-24s %-10s %10s %10s %6s%% %-16s %12s %9s\n' "$label" "$3" \
+	    "$gen" "$rec" \
+	    "$(awk -v r="$rec" -v g="$gen" 'BEGIN { printf "%.1f", g ? 100 * r / g : 0 }')" \
+	    "$lst" $((cpu / (rec > 0 ? rec : 1))) "$rss"
+}
 
-# Sustained rates: NEW events only, paced by ct-flood (0: unpaced).
+echo "Rates: asked for / reached by one ct-flood sender while the listener runs."
+printf '%-24s %-10s %10s %10s %7s %-16s %12s %9s\n' scenario tool generated \
+    received recv lost-reported "cpu ns/event" "peak KiB"
+for tool in ct-listen conntrack; do
+	measure "burst $BURST+flush" burst $tool
+done
 for rate in $RATES; do
 	n=$((rate > 0 && rate < BURST ? rate : BURST))
+	label="$rate/s: @/s"
+	[ "$rate" = 0 ] && label="max: @/s"
 	for tool in ct-listen conntrack; do
-		: >"$OUT/r"
-		for i in $(seq "$REPEAT"); do
-			flush
-			start $tool "$OUT/ev"
-			c0=$(cpu_ns "$LPID")
-			got=$(nsx "$FLOOD" -r "$rate" "$n" $ADDRS)
-			settle "$OUT/ev"
-			c1=$(cpu_ns "$LPID")
-			rss=$(rss_kb "$LPID")
-			gen=$(entries)
-			stop
-			count $tool "$OUT/ev"
-			echo "$gen $received $((c1 - c0)) $rss ${got#* } $lost" >>"$OUT/r"
-		done
-		gen=$(cut -d' ' -f1 "$OUT/r" | median)
-		rec=$(cut -d' ' -f2 "$OUT/r" | median)
-		cpu=$(cut -d' ' -f3 "$OUT/r" | median)
-		rss=$(cut -d' ' -f4 "$OUT/r" | median)
-		secs=$(cut -d' ' -f5 "$OUT/r" | sort -g | sed -n "$(( (REPEAT + 1) / 2 ))p")
-		lst=$(sort -k2n "$OUT/r" | sed -n "$(( (REPEAT + 1) / 2 ))p" | cut -d' ' -f6-)
-		got=$(awk -v n="$n" -v s="$secs" 'BEGIN { printf "%.0f", n / s }')
-		if [ "$rate" = 0 ]; then
-			label="max: $got/s"
-		else
-			label="$rate/s: $got/s"
-		fi
-		row "$label" $tool "$gen" "$rec" "$lst" $((cpu / (rec > 0 ? rec : 1))) "$rss"
+		measure "$label" rate $tool "$rate" "$n"
 	done
 done
-flush
-
-# Draining a backlog: BURST events queued while ct-listen is stopped,
-# with a buffer that holds them all (about 1.3 KiB of kernel memory each).
+# A buffer that holds the whole backlog (about 1.3 KiB of kernel memory
+# an event); the default holds about 100,000.
 LISTEN_OPTS="-b 256M"
-: >"$OUT/r"
-for i in $(seq "$REPEAT"); do
-	flush
-	start ct-listen "$OUT/ev"
-	kill -STOP "$LPID"
-	nsx "$FLOOD" "$BURST" $ADDRS >/dev/null
-	gen=$(entries)
-	c0=$(cpu_ns "$LPID")
-	kill -CONT "$LPID"
-	settle "$OUT/ev"
-	c1=$(cpu_ns "$LPID")
-	rss=$(rss_kb "$LPID")
-	stop
-	count ct-listen "$OUT/ev"
-	echo "$gen $received $((c1 - c0)) $rss $lost" >>"$OUT/r"
-done
+measure "backlog $BURST, -b 256M" backlog ct-listen
 flush
-gen=$(cut -d' ' -f1 "$OUT/r" | median)
-rec=$(cut -d' ' -f2 "$OUT/r" | median)
-cpu=$(cut -d' ' -f3 "$OUT/r" | median)
-rss=$(cut -d' ' -f4 "$OUT/r" | median)
-lst=$(sort -k2n "$OUT/r" | sed -n "$(( (REPEAT + 1) / 2 ))p" | cut -d' ' -f5-)
-row "backlog $BURST, -b 256M" ct-listen "$gen" "$rec" "$lst" $((cpu / (rec > 0 ? rec : 1))) "$rss"
