@@ -78,7 +78,7 @@ fuzz: ct-filter/fuzz_parse ct-filter/fuzz_line
 
 # C unit tests of lib/ and ct-listen/parse.c; they need no root.
 UNIT_SRC = tests/unit/unit.c tests/unit/event_test.c tests/unit/parse_test.c \
-	tests/unit/lib_test.c
+	tests/unit/lib_test.c tests/unit/jscan_test.c
 UNIT_OBJ = $(UNIT_SRC:.c=.o)
 
 tests/unit/%.o: tests/unit/%.c tests/unit/unit.h $(wildcard ct-listen/*.h) $(LIB_HDR) config.mk

@@ -64,6 +64,7 @@ main(void)
 	test_lines();
 	test_num();
 	test_ndjson();
+	test_jscan();
 	printf("%lu passed, %lu failed\n", unit_passed, unit_failed);
 	return unit_failed == 0 ? 0 : 1;
 }

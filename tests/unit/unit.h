@@ -32,4 +32,7 @@ void test_lines(void);
 void test_num(void);
 void test_ndjson(void);
 
+/* jscan_test.c */
+void test_jscan(void);
+
 #endif
