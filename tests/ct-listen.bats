@@ -237,17 +237,45 @@ net_pair() {
 	ip -n "$NS_B" addr add 2001:db8::2/64 dev eth0 nodad
 	ip -n "$NS_A" link set eth0 up
 	ip -n "$NS_B" link set eth0 up
+	link_ready "$NS_A" eth0 "192.0.2.1 2001:db8::1" "$NS_B" eth0 "192.0.2.2 2001:db8::2"
 	ct_on "$NS_B"
 }
 
-# Wait until process $2 has joined netfilter netlink groups in namespace
-# $1 (/proc/net/netlink: protocol 12, port id = PID, groups non-zero).
-wait_listening() {
-	local ns="$1" pid="$2" i
+# link_ready NS1 IF1 "ADDRS1" NS2 IF2 "ADDRS2": wait until both ends of a
+# veth pair are up, and give each end static neighbour entries for the
+# other's addresses, so that the first packet of a test is not delayed
+# or dropped by ARP or neighbour discovery on a link that just came up.
+link_ready() {
+	local i a mac1 mac2
 	for i in $(seq 250); do
-		if ip netns exec "$ns" awk -v p="$pid" \
-		    '$2 == 12 && $3 == p && $4 != "00000000" { f = 1 } END { exit !f }' \
-		    /proc/net/netlink; then
+		ip -n "$1" -br link show "$2" | grep -q ' UP ' &&
+		    ip -n "$4" -br link show "$5" | grep -q ' UP ' && break
+		sleep 0.02
+	done
+	mac1="$(ip -n "$1" -br link show "$2" | awk '{ print $3 }')"
+	mac2="$(ip -n "$4" -br link show "$5" | awk '{ print $3 }')"
+	for a in $6; do
+		ip -n "$1" neigh replace "$a" lladdr "$mac2" dev "$2" nud permanent
+	done
+	for a in $3; do
+		ip -n "$4" neigh replace "$a" lladdr "$mac1" dev "$5" nud permanent
+	done
+}
+
+# wait_joined PID: wait until one of process PID's sockets (found by
+# inode) shows in its namespace's /proc/net/netlink with protocol 12
+# (NETLINK_NETFILTER) and a non-zero group mask.  Unlike test_helper's
+# wait_listening this does not assume that the port id is the PID, which
+# does not hold for conntrack(8).
+wait_joined() {
+	local pid="$1" i inodes
+	for i in $(seq 250); do
+		inodes="$(find "/proc/$pid/fd" -lname 'socket:*' -printf '%l\n' 2>/dev/null |
+		    tr -dc '0-9\n' | paste -sd ' ')"
+		if [ -n "$inodes" ] && awk -v list="$inodes" '
+		    BEGIN { n = split(list, a, " "); for (j = 1; j <= n; j++) s[a[j]] = 1 }
+		    $2 == 12 && $4 != "00000000" && ($NF in s) { f = 1 }
+		    END { exit !f }' "/proc/$pid/net/netlink" 2>/dev/null; then
 			return 0
 		fi
 		kill -0 "$pid" 2>/dev/null ||
@@ -262,7 +290,7 @@ wait_listening() {
 listen() {
 	bg_run ip netns exec "$NS_B" ct-listen "$@" >"$T/out" 2>"$T/err"
 	LPID=$BG
-	wait_listening "$NS_B" "$LPID"
+	wait_joined "$LPID"
 }
 
 # stop [SIGNAL]: stop ct-listen (SIGTERM) and check that it exits 0.
@@ -492,4 +520,571 @@ check_one_flow() {
 	assert_equal "{\"type\":\"DESTROY\",$k6,\"orig_packets\":1,\"orig_bytes\":104,\"reply_packets\":1,\"reply_bytes\":104}" \
 	    "${lines[2]}"
 	[ "${#lines[@]}" -eq 3 ]
+}
+
+# tcp_conn_to SERVER_NS LISTEN_ADDRESS CONNECT_ADDRESS: one connection
+# from A port 40000 that sends "hello\n"; waits until B's conntrack has
+# seen the close (TIME_WAIT).
+tcp_conn_to() {
+	local i port="${2#*:}"
+	bg_run ip netns exec "$1" socat -u "$2" OPEN:/dev/null
+	wait_port "$1" "${port%%,*}"
+	echo hello | ip netns exec "$NS_A" socat -u - \
+	    "TCP:$3,sourceport=40000,reuseaddr"
+	for i in $(seq 250); do
+		ip netns exec "$NS_B" conntrack -L -p tcp --state TIME_WAIT \
+		    2>/dev/null | grep -q . && return 0
+		sleep 0.02
+	done
+	flunk "the TCP connection did not reach TIME_WAIT"
+}
+
+# A router between A and a third namespace C:
+#   A 192.0.2.1 -- 192.0.2.2 B 198.51.100.1 -- 198.51.100.2 C
+net_router() {
+	net_pair
+	ip netns add "$NS_C"
+	ip link add eth1 netns "$NS_B" type veth peer name eth0 netns "$NS_C"
+	ip -n "$NS_C" link set lo up
+	ip -n "$NS_B" addr add 198.51.100.1/24 dev eth1
+	ip -n "$NS_C" addr add 198.51.100.2/24 dev eth0
+	ip -n "$NS_B" link set eth1 up
+	ip -n "$NS_C" link set eth0 up
+	link_ready "$NS_B" eth1 198.51.100.1 "$NS_C" eth0 198.51.100.2
+	ip -n "$NS_A" route add default via 192.0.2.2
+	ip netns exec "$NS_B" sysctl -qw net.ipv4.ip_forward=1
+}
+
+@test "SNAT on a router: reply_src, reply_dst, reply_sport, reply_dport" {
+	net_router
+	ip netns exec "$NS_B" nft -f - <<-'EOF'
+	table ip ctlnat {
+		chain post {
+			type nat hook postrouting priority srcnat; policy accept;
+			oifname "eth1" ip protocol tcp snat to 198.51.100.1:50000
+		}
+	}
+	EOF
+	listen
+	# C has no route back to A: only the SNAT makes the replies work.
+	tcp_conn_to "$NS_C" TCP4-LISTEN:80,reuseaddr 198.51.100.2:80
+	flush
+	wait_for '.type == "DESTROY"'
+	stop
+	check_common
+	check_one_flow '.prot == "TCP"'
+	local k='"family":"ipv4","prot":"TCP","src":"192.0.2.1","dst":"198.51.100.2","sport":40000,"dport":80'
+	local r='"reply_src":"198.51.100.2","reply_dst":"198.51.100.1","reply_sport":80,"reply_dport":50000'
+	run stable
+	assert_equal "{\"type\":\"NEW\",$k,\"state\":\"SYN_SENT\",$r,\"unreplied\":true}" "${lines[0]}"
+	assert_equal "{\"type\":\"UPDATE\",$k,\"state\":\"SYN_RECV\",$r}" "${lines[1]}"
+	assert_equal "{\"type\":\"UPDATE\",$k,\"state\":\"ESTABLISHED\",$r,\"assured\":true}" "${lines[2]}"
+	run jq -e -s 'all(.[]; has("reply_src") and .reply_dport == 50000)' "$T/out"
+	[ "$status" -eq 0 ] || flunk "a record without the reply tuple" "$(cat "$T/out")"
+}
+
+@test "DNAT (IPv6 address and port): the reply tuple shows the real server" {
+	net_pair
+	ip -n "$NS_A" -6 route add 2001:db8:1::/64 via 2001:db8::2
+	ip netns exec "$NS_B" nft -f - <<-'EOF'
+	table ip6 ctlnat {
+		chain pre {
+			type nat hook prerouting priority dstnat; policy accept;
+			ip6 daddr 2001:db8:1::80 tcp dport 8080 dnat to [2001:db8::2]:80
+		}
+	}
+	EOF
+	listen
+	tcp_conn_to "$NS_B" TCP6-LISTEN:80,reuseaddr '[2001:db8:1::80]:8080'
+	flush
+	wait_for '.type == "DESTROY"'
+	stop
+	check_common
+	local k='"family":"ipv6","prot":"TCP","src":"2001:db8::1","dst":"2001:db8:1::80","sport":40000,"dport":8080'
+	local r='"reply_src":"2001:db8::2","reply_dst":"2001:db8::1","reply_sport":80,"reply_dport":40000'
+	run stable
+	assert_equal "{\"type\":\"NEW\",$k,\"state\":\"SYN_SENT\",$r,\"unreplied\":true}" "${lines[0]}"
+	run jq -e -s 'all(.[]; .reply_src == "2001:db8::2" and .reply_sport == 80)' "$T/out"
+	[ "$status" -eq 0 ] || flunk "a record without the reply tuple" "$(cat "$T/out")"
+}
+
+@test "ct mark set 42 and ct zone set 7 show as mark and zone" {
+	net_pair
+	ip netns exec "$NS_B" nft -f - <<-'EOF'
+	table inet ctlmark {
+		chain pre {
+			type filter hook prerouting priority raw; policy accept;
+			ct zone set 7
+		}
+		chain out {
+			type filter hook output priority raw; policy accept;
+			ct zone set 7
+		}
+		chain in {
+			type filter hook input priority filter; policy accept;
+			ct mark set 42
+		}
+	}
+	EOF
+	listen
+	ip netns exec "$NS_A" ping -c 1 -W 2 -e 77 192.0.2.2 >/dev/null
+	flush
+	wait_for '.type == "DESTROY"'
+	stop
+	check_common
+	local k='"family":"ipv4","prot":"ICMP","src":"192.0.2.1","dst":"192.0.2.2","icmp_type":8,"icmp_code":0,"icmp_id":77'
+	run stable
+	assert_equal "{\"type\":\"NEW\",$k,\"unreplied\":true,\"mark\":42,\"zone\":7}" "${lines[0]}"
+	assert_equal "{\"type\":\"UPDATE\",$k,\"mark\":42,\"zone\":7}" "${lines[1]}"
+	assert_equal "{\"type\":\"DESTROY\",$k,\"orig_packets\":1,\"orig_bytes\":84,\"reply_packets\":1,\"reply_bytes\":84,\"mark\":42,\"zone\":7}" \
+	    "${lines[2]}"
+	[ "${#lines[@]}" -eq 3 ]
+}
+
+# Two entries made with conntrack -I in B: a UDP/IPv4 one and an
+# established, assured TCP/IPv6 one with a mark.
+insert_entries() {
+	ip netns exec "$NS_B" conntrack -I -p udp -s 192.0.2.1 -d 192.0.2.2 \
+	    --sport 1000 --dport 2000 -t 120 2>/dev/null
+	ip netns exec "$NS_B" conntrack -I -p tcp -s 2001:db8::1 -d 2001:db8::2 \
+	    --sport 1001 --dport 22 --state ESTABLISHED -u SEEN_REPLY,ASSURED \
+	    -m 42 -t 120 2>/dev/null
+}
+
+DUMP_UDP='{"type":"EXISTING","family":"ipv4","prot":"UDP","src":"192.0.2.1","dst":"192.0.2.2","sport":1000,"dport":2000,"unreplied":true,"orig_packets":0,"orig_bytes":0,"reply_packets":0,"reply_bytes":0}'
+DUMP_TCP='{"type":"EXISTING","family":"ipv6","prot":"TCP","src":"2001:db8::1","dst":"2001:db8::2","sport":1001,"dport":22,"state":"ESTABLISHED","assured":true,"orig_packets":0,"orig_bytes":0,"reply_packets":0,"reply_bytes":0,"mark":42}'
+
+@test "--dump writes the table as EXISTING records and exits 0" {
+	net_pair
+	run -0 --separate-stderr ip netns exec "$NS_B" ct-listen --dump
+	assert_equal "" "$output" "dump of an empty table"
+	assert_equal "" "$stderr"
+	insert_entries
+	ip netns exec "$NS_B" ct-listen --dump >"$T/out" 2>"$T/err"
+	[ ! -s "$T/err" ] || flunk "stderr: $(cat "$T/err")"
+	check_common
+	run stable
+	[ "${#lines[@]}" -eq 2 ] || flunk "expected 2 records" "$output"
+	run stable 'select(.prot == "UDP")'
+	assert_equal "$DUMP_UDP" "$output"
+	run stable 'select(.prot == "TCP")'
+	assert_equal "$DUMP_TCP" "$output"
+	# Entries have a start time (nf_conntrack_timestamp=1), no stop.
+	run jq -e -s 'all(.[]; has("start") and (has("stop") | not))' "$T/out"
+	[ "$status" -eq 0 ]
+	# The flow ids are conntrack's.
+	run bash -c "ip netns exec '$NS_B' conntrack -L -o id 2>/dev/null | sed 's/.* id=//' | sort"
+	local ids="$output"
+	run bash -c "jq .flow '$T/out' | sort"
+	assert_equal "$ids" "$output" "flow ids"
+}
+
+@test "--dump with -4, -6 and -p" {
+	net_pair
+	insert_entries
+	ip netns exec "$NS_B" ct-listen -d -4 >"$T/out"
+	run stable
+	assert_equal "$DUMP_UDP" "$output" "-4"
+	ip netns exec "$NS_B" ct-listen -d -6 >"$T/out"
+	run stable
+	assert_equal "$DUMP_TCP" "$output" "-6"
+	ip netns exec "$NS_B" ct-listen --dump --protocols udp >"$T/out"
+	run stable
+	assert_equal "$DUMP_UDP" "$output" "-p udp"
+	ip netns exec "$NS_B" ct-listen --dump -p tcp,icmp >"$T/out"
+	run stable
+	assert_equal "$DUMP_TCP" "$output" "-p tcp,icmp"
+	ip netns exec "$NS_B" ct-listen --dump -4 -6 >"$T/out"
+	run stable
+	[ "${#lines[@]}" -eq 2 ] || flunk "-4 -6 is both families" "$output"
+	ip netns exec "$NS_B" ct-listen --dump -6 -p udp >"$T/out"
+	[ ! -s "$T/out" ] || flunk "-6 -p udp matches nothing" "$(cat "$T/out")"
+}
+
+@test "--dump --follow: the table first, then live events" {
+	net_pair
+	insert_entries
+	listen --dump --follow
+	wait_for '.type == "EXISTING"' 2
+	ip netns exec "$NS_A" ping -c 1 -W 2 -e 99 192.0.2.2 >/dev/null
+	wait_for '.type == "UPDATE"'
+	stop
+	check_common
+	run jq -r '.type' "$T/out"
+	assert_equal "EXISTING EXISTING NEW UPDATE" "$(echo $output)"
+	run stable 'select(.type == "NEW")'
+	assert_equal '{"type":"NEW","family":"ipv4","prot":"ICMP","src":"192.0.2.1","dst":"192.0.2.2","icmp_type":8,"icmp_code":0,"icmp_id":99,"unreplied":true}' \
+	    "$output"
+}
+
+@test "--netns NAME and --netns PATH from outside: records carry netns" {
+	net_pair
+	bg_run ct-listen --netns "$NS_B" >"$T/out" 2>"$T/err"
+	LPID=$BG
+	wait_joined "$LPID"
+	ip netns exec "$NS_A" ping -c 1 -W 2 -e 5 192.0.2.2 >/dev/null
+	wait_for '.type == "UPDATE"'
+	stop
+	check_common
+	run jq -r '.netns' "$T/out"
+	assert_equal "$NS_B $NS_B" "$(echo $output)"
+	run jq -c 'to_entries | last | .key' "$T/out"
+	assert_equal '"netns" "netns"' "$(echo $output)" "netns is the last key"
+	run stable 'select(.type == "NEW")'
+	assert_equal "{\"type\":\"NEW\",\"family\":\"ipv4\",\"prot\":\"ICMP\",\"src\":\"192.0.2.1\",\"dst\":\"192.0.2.2\",\"icmp_type\":8,\"icmp_code\":0,\"icmp_id\":5,\"unreplied\":true,\"netns\":\"$NS_B\"}" \
+	    "$output"
+
+	# A path; and --dump from outside.
+	bg_run ct-listen -n "/run/netns/$NS_B" >"$T/out" 2>"$T/err"
+	LPID=$BG
+	wait_joined "$LPID"
+	ip netns exec "$NS_A" ping -c 1 -W 2 -e 6 192.0.2.2 >/dev/null
+	wait_for '.type == "UPDATE" and .icmp_id == 6'
+	stop
+	run jq -r '.netns' "$T/out"
+	assert_equal "/run/netns/$NS_B /run/netns/$NS_B" "$(echo $output)"
+	run -0 ct-listen --dump --netns "$NS_B"
+	run jq -r -s 'map(.netns) | unique | join(" ")' <<<"$output"
+	assert_equal "$NS_B" "$output"
+}
+
+# groups_of PID: the netlink groups that ct-listen PID joined (its event
+# socket is its first, so its port id is its PID).
+groups_of() {
+	awk -v p="$1" '$2 == 12 && $3 == p { print $4 }' "/proc/$1/net/netlink"
+}
+
+@test "-e NEW joins only the NEW group and reports only NEW" {
+	net_pair
+	listen -e NEW
+	assert_equal 00000001 "$(groups_of "$LPID")" "groups"
+	ip netns exec "$NS_A" ping -c 1 -W 2 -e 1 192.0.2.2 >/dev/null
+	flush
+	# Events arrive in order: once the next NEW is here, an UPDATE or
+	# DESTROY of the first flow would have been written before it.
+	ip netns exec "$NS_A" ping -c 1 -W 2 -e 2 192.0.2.2 >/dev/null
+	wait_for '.icmp_id == 2'
+	stop
+	run jq -r '"\(.type) \(.icmp_id)"' "$T/out"
+	assert_equal "NEW 1 NEW 2" "$(echo $output)"
+}
+
+@test "-e UPDATE,DESTROY and --events destroy: groups and records" {
+	net_pair
+	listen -e UPDATE,DESTROY
+	assert_equal 00000006 "$(groups_of "$LPID")" "groups"
+	ip netns exec "$NS_A" ping -c 1 -W 2 -e 1 192.0.2.2 >/dev/null
+	flush
+	wait_for '.type == "DESTROY"'
+	stop
+	run jq -r '.type' "$T/out"
+	assert_equal "UPDATE DESTROY" "$(echo $output)"
+
+	listen --events destroy
+	assert_equal 00000004 "$(groups_of "$LPID")" "groups"
+	ip netns exec "$NS_A" ping -c 1 -W 2 -e 2 192.0.2.2 >/dev/null
+	flush
+	wait_for '.type == "DESTROY"'
+	stop
+	run jq -r '"\(.type) \(.icmp_id)"' "$T/out"
+	assert_equal "DESTROY 2" "$(echo $output)"
+}
+
+@test "-p udp reports only UDP" {
+	net_pair
+	listen -p udp
+	ip netns exec "$NS_A" ping -c 1 -W 2 -e 1 192.0.2.2 >/dev/null
+	tcp_conn 4
+	udp_exchange 6
+	flush
+	wait_for '.type == "DESTROY"'
+	stop
+	run jq -r '"\(.type) \(.prot) \(.family)"' "$T/out"
+	assert_equal "NEW UDP ipv6 UPDATE UDP ipv6 DESTROY UDP ipv6" "$(echo $output)"
+}
+
+@test "-p with numbers and names: 1,udp" {
+	net_pair
+	listen -p 1,UDP
+	ip netns exec "$NS_A" ping -6 -c 1 -W 2 -e 1 2001:db8::2 >/dev/null
+	ip netns exec "$NS_A" ping -c 1 -W 2 -e 2 192.0.2.2 >/dev/null
+	wait_for '.type == "UPDATE"'
+	stop
+	# ICMPv6 is protocol 58, not 1.
+	run jq -r '"\(.type) \(.prot) \(.icmp_id)"' "$T/out"
+	assert_equal "NEW ICMP 2 UPDATE ICMP 2" "$(echo $output)"
+}
+
+@test "-4 reports only IPv4, -6 only IPv6" {
+	net_pair
+	listen -4
+	ip netns exec "$NS_A" ping -6 -c 1 -W 2 -e 1 2001:db8::2 >/dev/null
+	ip netns exec "$NS_A" ping -c 1 -W 2 -e 2 192.0.2.2 >/dev/null
+	wait_for '.type == "UPDATE"'
+	stop
+	run jq -r '"\(.type) \(.family) \(.icmp_id)"' "$T/out"
+	assert_equal "NEW ipv4 2 UPDATE ipv4 2" "$(echo $output)"
+
+	listen --ipv6
+	ip netns exec "$NS_A" ping -c 1 -W 2 -e 3 192.0.2.2 >/dev/null
+	ip netns exec "$NS_A" ping -6 -c 1 -W 2 -e 4 2001:db8::2 >/dev/null
+	wait_for '.type == "UPDATE"'
+	stop
+	run jq -r '"\(.type) \(.family) \(.icmp_id)"' "$T/out"
+	assert_equal "NEW ipv6 4 UPDATE ipv6 4" "$(echo $output)"
+}
+
+@test "--user nobody: runs as 65534 without capabilities and still receives events" {
+	net_pair
+	getent passwd nobody >/dev/null || skip "no user nobody"
+	listen --user nobody
+	# The drop happens right after binding; wait for it.
+	local i
+	for i in $(seq 100); do
+		grep -q '^Uid:[[:space:]]*65534[[:space:]]' "/proc/$LPID/status" && break
+		sleep 0.02
+	done
+	run grep -E '^(Uid|Gid|CapEff|CapPrm):' "/proc/$LPID/status"
+	local gid
+	gid="$(id -g nobody)"
+	assert_equal "Uid:	65534	65534	65534	65534" "${lines[0]}"
+	assert_equal "Gid:	$gid	$gid	$gid	$gid" "${lines[1]}"
+	assert_equal "CapPrm:	0000000000000000" "${lines[2]}"
+	assert_equal "CapEff:	0000000000000000" "${lines[3]}"
+	ip netns exec "$NS_A" ping -c 1 -W 2 -e 8 192.0.2.2 >/dev/null
+	flush
+	wait_for '.type == "DESTROY"'
+	stop
+	run jq -r '.type' "$T/out"
+	assert_equal "NEW UPDATE DESTROY" "$(echo $output)"
+}
+
+@test "--user with an unknown user exits 64" {
+	net_pair
+	run -64 --separate-stderr ip netns exec "$NS_B" ct-listen --user "ctl-no-such-user-$$"
+	assert_equal "ct-listen: unknown user 'ctl-no-such-user-$$'" "$stderr"
+}
+
+@test "SIGUSR1 prints one counters line on stderr and ct-listen goes on" {
+	net_pair
+	listen
+	ip netns exec "$NS_A" ping -c 1 -W 2 -e 1 192.0.2.2 >/dev/null
+	flush
+	wait_for '.type == "DESTROY"'
+	kill -USR1 "$LPID"
+	local i
+	for i in $(seq 250); do
+		[ -s "$T/err" ] && break
+		sleep 0.02
+	done
+	local bytes
+	bytes="$(stat -c %s "$T/out")"
+	assert_equal "ct-listen: records new=1 update=1 destroy=1 existing=0 lost-records=0; events lost=0 skipped=0; bad messages=0; bytes written=$bytes" \
+	    "$(cat "$T/err")"
+	# Still running and still writing.
+	ip netns exec "$NS_A" ping -c 1 -W 2 -e 2 192.0.2.2 >/dev/null
+	wait_for '.icmp_id == 2'
+	stop
+}
+
+@test "SIGTERM, SIGINT and SIGHUP: exit 0 with every record written" {
+	net_pair
+	local sig
+	for sig in TERM INT HUP; do
+		listen
+		ip netns exec "$NS_A" ping -c 1 -W 2 -e 1 192.0.2.2 >/dev/null
+		flush
+		wait_for '.type == "DESTROY"'
+		stop "$sig"
+		run jq -r '.type' "$T/out"
+		assert_equal "NEW UPDATE DESTROY" "$(echo $output)" "after SIG$sig"
+		[ ! -s "$T/err" ] || flunk "stderr after SIG$sig: $(cat "$T/err")"
+	done
+}
+
+@test "SIGTERM while events are queued: they are written before exit" {
+	net_pair
+	listen
+	# Stopped, ct-listen cannot read: events and the signal queue up.
+	kill -STOP "$LPID"
+	ip netns exec "$NS_A" ping -c 1 -W 2 -e 1 192.0.2.2 >/dev/null
+	flush
+	kill -TERM "$LPID"
+	kill -CONT "$LPID"
+	local i rc=0
+	for i in $(seq 250); do
+		kill -0 "$LPID" 2>/dev/null || break
+		sleep 0.02
+	done
+	wait "$LPID" || rc=$?
+	assert_equal 0 "$rc" "exit status"
+	run jq -r '.type' "$T/out"
+	assert_equal "NEW UPDATE DESTROY" "$(echo $output)" "records written"
+}
+
+@test "> /dev/full: exit 74 with one message" {
+	net_pair
+	bg_run ip netns exec "$NS_B" ct-listen >/dev/full 2>"$T/err"
+	LPID=$BG
+	wait_joined "$LPID"
+	ip netns exec "$NS_A" ping -c 1 -W 2 -e 1 192.0.2.2 >/dev/null
+	local i rc=0
+	for i in $(seq 250); do
+		kill -0 "$LPID" 2>/dev/null || break
+		sleep 0.02
+	done
+	wait "$LPID" || rc=$?
+	assert_equal 74 "$rc" "exit status"
+	assert_equal "ct-listen: cannot write to standard output: No space left on device" \
+	    "$(cat "$T/err")"
+}
+
+@test "a closed pipe (EPIPE) ends ct-listen quietly with 0" {
+	net_pair
+	mkfifo "$T/fifo"
+	# The reader opens the FIFO itself: a redirection on bg_run would
+	# block this shell until a writer appears.
+	bg_run bash -c 'exec head -n 1 <"$0" >"$1"' "$T/fifo" "$T/out"
+	bg_run ip netns exec "$NS_B" ct-listen >"$T/fifo" 2>"$T/err"
+	LPID=$BG
+	wait_joined "$LPID"
+	local i rc=0
+	for i in $(seq 20); do
+		kill -0 "$LPID" 2>/dev/null || break
+		ip netns exec "$NS_A" ping -c 1 -W 1 -e "$i" 192.0.2.2 >/dev/null
+	done
+	for i in $(seq 100); do
+		kill -0 "$LPID" 2>/dev/null || break
+		sleep 0.02
+	done
+	wait "$LPID" || rc=$?
+	assert_equal 0 "$rc" "exit status"
+	assert_equal "" "$(cat "$T/err")" "stderr"
+	run jq -r .type "$T/out"
+	assert_equal NEW "$output"
+}
+
+@test "-b sets the receive buffer (the kernel doubles it); 64M by default" {
+	net_pair
+	listen -b 1M
+	run bash -c "ip netns exec '$NS_B' ss -f netlink -a -m -p | grep 'ct-listen/$LPID' | grep -o 'rb[0-9]*' | head -n 1"
+	assert_equal rb2097152 "$output"
+	stop
+	listen
+	run bash -c "ip netns exec '$NS_B' ss -f netlink -a -m -p | grep 'ct-listen/$LPID' | grep -o 'rb[0-9]*' | head -n 1"
+	assert_equal rb134217728 "$output"
+	stop
+}
+
+# burst N: N UDP flows from A to B's discard port, one socket each.
+burst() {
+	ip netns exec "$NS_A" bash -c \
+	    "for i in \$(seq $1); do echo >/dev/udp/192.0.2.2/9; done" 2>/dev/null
+}
+
+@test "a reader too slow for a small buffer gets LOST records that add up" {
+	net_pair
+	listen -e NEW -b 4K
+	kill -STOP "$LPID"
+	burst 400
+	local made
+	made="$(ip netns exec "$NS_B" conntrack -C)"
+	kill -CONT "$LPID"
+	wait_for '.type == "LOST"'
+	# A last event marks the end of the burst.
+	ip netns exec "$NS_A" ping -c 1 -W 2 -e 1 192.0.2.2 >/dev/null
+	wait_for '.prot == "ICMP"'
+	stop
+	check_common
+	local new lost
+	new="$(jq -s '[.[] | select(.type == "NEW" and .prot == "UDP")] | length' "$T/out")"
+	lost="$(jq -s '[.[] | select(.type == "LOST") | .count] | add' "$T/out")"
+	[ "$lost" -gt 0 ]
+	assert_equal "$made" "$((new + lost))" "NEW records + LOST counts"
+	run jq -c 'select(.type == "LOST") | keys_unsorted' "$T/out"
+	assert_equal '["time","type","count"]' "${lines[0]}"
+	grep -q "^ct-listen: kernel dropped [0-9]* events: receive buffer full (reader too slow; raise --buffer-size)$" "$T/err" ||
+	    flunk "no warning on stderr" "$(cat "$T/err")"
+}
+
+@test "the default buffer holds the same burst: nothing lost" {
+	net_pair
+	listen -e NEW
+	kill -STOP "$LPID"
+	burst 400
+	local made
+	made="$(ip netns exec "$NS_B" conntrack -C)"
+	kill -CONT "$LPID"
+	ip netns exec "$NS_A" ping -c 1 -W 2 -e 1 192.0.2.2 >/dev/null
+	wait_for '.prot == "ICMP"'
+	stop
+	run jq -s '[.[] | select(.type == "NEW" and .prot == "UDP")] | length' "$T/out"
+	assert_equal "$made" "$output" "NEW records"
+	run jq -c 'select(.type == "LOST")' "$T/out"
+	assert_equal "" "$output" "LOST records"
+}
+
+@test "--reliable: every DESTROY of a stalled reader arrives, none counted lost" {
+	net_pair
+	listen --reliable -e DESTROY -b 4K
+	burst 200
+	local made
+	made="$(ip netns exec "$NS_B" conntrack -C)"
+	kill -STOP "$LPID"
+	flush
+	kill -CONT "$LPID"
+	wait_for '.type == "DESTROY" and .prot == "UDP"' "$made"
+	stop
+	run jq -s '[.[] | select(.type == "DESTROY")] | length' "$T/out"
+	assert_equal "$made" "$output" "DESTROY records"
+	run jq -c 'select(.type == "LOST")' "$T/out"
+	assert_equal "" "$output" "LOST records"
+}
+
+# conntrack -E -o id lines as "TYPE FLOW proto src dst sport dport", with
+# ICMP's id and type in place of the ports.
+normalize_conntrack() {
+	sed -n 's/^ *\[\([A-Z]*\)\] */\1 /p' "$1" | awk '{
+		src = dst = sp = dp = it = iid = flow = ""
+		for (i = 3; i <= NF; i++) {
+			split($i, kv, "=")
+			if (kv[1] == "src" && src == "") src = kv[2]
+			else if (kv[1] == "dst" && dst == "") dst = kv[2]
+			else if (kv[1] == "sport" && sp == "") sp = kv[2]
+			else if (kv[1] == "dport" && dp == "") dp = kv[2]
+			else if (kv[1] == "type" && it == "") it = kv[2]
+			else if (kv[1] == "id") { if (iid == "") iid = kv[2]; flow = kv[2] }
+		}
+		if (sp == "") { sp = iid; dp = it }
+		print $1, flow, $2, src, dst, sp, dp
+	}' | sort
+}
+
+@test "side by side with conntrack -E -o id: same flows, types and tuples" {
+	net_pair
+	listen
+	bg_run ip netns exec "$NS_B" conntrack -E -o id >"$T/ct" 2>"$T/ct.err"
+	local CPID=$BG
+	wait_joined "$CPID"
+	tcp_conn 4
+	udp_exchange 6
+	ip netns exec "$NS_A" ping -c 1 -W 2 -e 3 192.0.2.2 >/dev/null
+	ip netns exec "$NS_A" ping -6 -c 1 -W 2 -e 4 2001:db8::2 >/dev/null
+	flush
+	wait_for '.type == "DESTROY"' 4
+	local i n
+	n="$(wc -l <"$T/out")"
+	for i in $(seq 250); do
+		[ "$(grep -c '^ *\[' "$T/ct")" -ge "$n" ] && break
+		sleep 0.02
+	done
+	stop
+	kill -TERM "$CPID"
+	normalize_conntrack "$T/ct" >"$T/ct.norm"
+	jq -r '[.type, .flow, (.prot | ascii_downcase), .src, .dst,
+	    (.sport // .icmp_id), (.dport // .icmp_type)] | map(tostring) | join(" ")' \
+	    "$T/out" | sort >"$T/out.norm"
+	[ "$(wc -l <"$T/out.norm")" -ge 13 ] || flunk "too few records" "$(cat "$T/out")"
+	run diff "$T/ct.norm" "$T/out.norm"
+	[ "$status" -eq 0 ] || flunk "conntrack -E and ct-listen differ" "$output"
 }
