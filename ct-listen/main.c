@@ -154,7 +154,7 @@ parse_protocols(char *list)
 static void
 print_counters(void)
 {
-	log_info("records new=%llu update=%llu destroy=%llu existing=%llu "
+	log_report("records new=%llu update=%llu destroy=%llu existing=%llu "
 	    "lost-records=%llu; events lost=%llu skipped=%llu; "
 	    "bad messages=%llu; bytes written=%llu",
 	    (unsigned long long)count.type[CT_EVENT_NEW],

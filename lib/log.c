@@ -19,6 +19,7 @@
 
 static enum ct_log_level threshold = CT_LOG_INFO;
 static enum ct_log_format format = CT_LOG_TEXT;
+static int forced;	/* set while log_report() prints */
 
 static const char *const level_names[] = {
 	[CT_LOG_ERROR] = "error",
@@ -99,7 +100,7 @@ log_vmsg(enum ct_log_level l, int errnum, const char *fmt, va_list ap)
 	ssize_t w;
 	int len;
 
-	if (!log_enabled(l))
+	if (!forced && !log_enabled(l))
 		return;
 	len = vsnprintf(msg, sizeof(msg), fmt, ap);
 	if (len < 0)
@@ -155,6 +156,18 @@ LOG_FN(log_info, CT_LOG_INFO, 0)
 LOG_FN(log_debug, CT_LOG_DEBUG, 0)
 LOG_FN(log_error, CT_LOG_ERROR, 1)
 LOG_FN(log_errorx, CT_LOG_ERROR, 0)
+
+void
+log_report(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	forced = 1;
+	log_vmsg(CT_LOG_INFO, 0, fmt, ap);
+	forced = 0;
+	va_end(ap);
+}
 
 void
 fatal(int status, const char *fmt, ...)

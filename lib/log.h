@@ -52,6 +52,9 @@ void log_debug(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void log_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void log_errorx(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
+/* An answer the user asked for (SIGUSR1 counters): labelled info, never filtered. */
+void log_report(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
 /* Print an error and exit with status (a sysexits code). */
 void fatal(int status, const char *fmt, ...)
     __attribute__((format(printf, 2, 3), noreturn));
