@@ -859,6 +859,33 @@ groups_of() {
 	assert_equal "NEW UPDATE DESTROY" "$(echo $output)"
 }
 
+@test "--dump --user nobody: the table is dumped, then exit 0" {
+	net_pair
+	getent passwd nobody >/dev/null || skip "no user nobody"
+	insert_entries
+	# ctnetlink checks CAP_NET_ADMIN of the task that sends the dump
+	# request, not only of the socket's opener: the request must leave
+	# before the privileges are dropped.
+	run -0 --separate-stderr ip netns exec "$NS_B" ct-listen --dump --user nobody
+	assert_equal "" "$stderr" "stderr"
+	printf '%s\n' "$output" >"$T/out"
+	run stable
+	[ "${#lines[@]}" -eq 2 ] || flunk "expected 2 EXISTING records" "$output"
+}
+
+@test "--dump --follow --user nobody: table, then live events" {
+	net_pair
+	getent passwd nobody >/dev/null || skip "no user nobody"
+	insert_entries
+	listen -d -f -u nobody
+	wait_for '.type == "EXISTING"' 2
+	ip netns exec "$NS_A" ping -c 1 -W 2 -e 7 192.0.2.2 >/dev/null
+	wait_for '.type == "UPDATE"'
+	stop
+	run jq -r '.type' "$T/out"
+	assert_equal "EXISTING EXISTING NEW UPDATE" "$(echo $output)"
+}
+
 @test "--user with an unknown user exits 64" {
 	net_pair
 	run -64 --separate-stderr ip netns exec "$NS_B" ct-listen --user "ctl-no-such-user-$$"
@@ -885,6 +912,25 @@ groups_of() {
 	ip netns exec "$NS_A" ping -c 1 -W 2 -e 2 192.0.2.2 >/dev/null
 	wait_for '.icmp_id == 2'
 	stop
+}
+
+@test "SIGUSR1 counters: printed at --log-level error too, as JSON with --log-format json" {
+	net_pair
+	listen --log-level error --log-format json
+	ip netns exec "$NS_A" ping -c 1 -W 2 -e 1 192.0.2.2 >/dev/null
+	wait_for '.type == "UPDATE"'
+	kill -USR1 "$LPID"
+	local i
+	for i in $(seq 250); do
+		[ -s "$T/err" ] && break
+		sleep 0.02
+	done
+	stop
+	run jq -r '"\(.level) \(.prog) \(.msg)"' "$T/err"
+	assert_equal "info ct-listen records new=1 update=1 destroy=0 existing=0 lost-records=0; events lost=0 skipped=0; bad messages=0; bytes written=$(stat -c %s "$T/out")" \
+	    "$output"
+	run jq -e '.time | test("^[0-9-]{10}T[0-9:]{8}\\.[0-9]{9}Z$")' "$T/err"
+	[ "$status" -eq 0 ]
 }
 
 @test "SIGTERM, SIGINT and SIGHUP: exit 0 with every record written" {
