@@ -160,6 +160,16 @@ $USAGE" "$stderr" "stderr"
 	[ "$status" -eq 0 ]
 }
 
+@test "docs/events.md: the examples are JSON lines with documented keys" {
+	local keys
+	keys="$(documented_keys | paste -sd ' ')"
+	assert_equal "assured count dport dst family flow icmp_code icmp_id icmp_type mark netns orig_bytes orig_packets prot reply_bytes reply_dport reply_dst reply_packets reply_sport reply_src sport src start state stop time type unreplied zone" \
+	    "$keys" "documented keys"
+	awk '/^```json/ { f = 1; next } /^```/ { f = 0 } f' "$TOP/docs/events.md" >"$T/out"
+	[ "$(wc -l <"$T/out")" -ge 5 ]
+	check_common
+}
+
 @test "--netns: a missing namespace exits 66" {
 	run -66 --separate-stderr ct-listen --netns "ctl-$$-no-such-ns"
 	assert_equal "ct-listen: cannot open network namespace '/run/netns/ctl-$$-no-such-ns': No such file or directory" \
@@ -394,6 +404,16 @@ check_common() {
 	n_lines="$(wc -l <"$T/out")"
 	n_objs="$(jq -c . "$T/out" | wc -l)"
 	assert_equal "$n_lines" "$n_objs" "lines vs. JSON objects"
+	# Every key is one that docs/events.md documents.
+	local undocumented
+	undocumented="$(jq -r 'keys[]' "$T/out" | sort -u | comm -23 - <(documented_keys))"
+	assert_equal "" "$undocumented" "keys missing from docs/events.md"
+}
+
+# The keys of the schema table in docs/events.md.
+documented_keys() {
+	sed -n 's/^| \(`[^|]*\) |.*/\1/p' "$TOP/docs/events.md" |
+	    grep -o '`[a-z_]*`' | tr -d '`' | sort -u
 }
 
 # All records of one flow share one flow id; DESTROY has start <= stop,
