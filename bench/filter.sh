@@ -1,7 +1,8 @@
 #!/bin/sh
 # Benchmark ct-filter against jq on the same selection, and a 100,000-prefix
 # @file list against a one-address rule.  Prints lines/s (median of RUNS
-# runs), the ratio, and peak RSS.  The events are generated
+# runs), the speed relative to jq (and of @file relative to one address),
+# and peak RSS.  The events are generated
 # deterministically, so every run and every machine filters the same
 # bytes.  Run from the top directory: bench/filter.sh [lines]
 set -eu
@@ -151,21 +152,24 @@ EOF
 
 now() { date +%s%N; }
 
-# measure NAME CMD...: median wall time of RUNS runs (ns) and peak RSS (KiB)
+# measure NAME CMD...: the median wall time of RUNS runs (ns) and the
+# largest peak RSS (KiB) that /usr/bin/time saw.
 measure() {
 	name=$1
 	shift
 	times=""
+	rss=0
 	i=0
 	while [ "$i" -lt "$RUNS" ]; do
 		t0=$(now)
-		"$@" <"$EVENTS" >/dev/null
+		/usr/bin/time -f %M -o "$OUT/rss" "$@" <"$EVENTS" >/dev/null
 		t1=$(now)
 		times="$times $((t1 - t0))"
+		r=$(tail -1 "$OUT/rss")
+		[ "$r" -le "$rss" ] || rss=$r
 		i=$((i + 1))
 	done
 	median=$(printf '%s\n' $times | sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }')
-	rss=$(/usr/bin/time -f %M "$@" <"$EVENTS" 2>&1 >/dev/null | tail -1)
 	echo "$name $median $rss"
 }
 
@@ -198,7 +202,7 @@ function rate(ns) { return lines / (ns / 1e9) }
 { t[$1] = $2; m[$1] = $3 }
 END {
 	printf "%d lines, %d kept by the 10 rules (same lines as jq), median of %d runs\n\n", lines, kept, runs
-	printf "%-34s %12s %8s %10s\n", "run", "lines/s", "ratio", "peak RSS"
+	printf "%-34s %12s %8s %10s\n", "run", "lines/s", "speed", "peak RSS"
 	printf "%-34s %12.0f %7.1fx %7.1f MB\n", "ct-filter, 10 rules", rate(t["ct-filter"]), t["jq"] / t["ct-filter"], m["ct-filter"] / 1024
 	printf "%-34s %12.0f %7.1fx %7.1f MB\n", "jq -c select(...), 10 rules", rate(t["jq"]), 1, m["jq"] / 1024
 	printf "%-34s %12.0f %7.1fx %7.1f MB\n", "jq -c select(.type == \"NEW\")", rate(t["jq-one"]), t["jq"] / t["jq-one"], m["jq-one"] / 1024
