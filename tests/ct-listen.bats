@@ -912,6 +912,38 @@ groups_of() {
 	assert_equal "ct-listen: unknown user 'ctl-no-such-user-$$'" "$stderr"
 }
 
+# kernel_at_least MAJOR MINOR
+kernel_at_least() {
+	local v major minor
+	v="$(uname -r)"
+	major="${v%%.*}"
+	minor="${v#*.}"
+	minor="${minor%%[!0-9]*}"
+	[ "$major" -gt "$1" ] || { [ "$major" -eq "$1" ] && [ "$minor" -ge "$2" ]; }
+}
+
+@test "time is the kernel's event time stamp (Linux 6.14+), not the time of reading" {
+	kernel_at_least 6 14 || skip "needs Linux 6.14 or later for CTA_TIMESTAMP_EVENT"
+	net_pair
+	listen
+	# Read half a second late: the records must still carry event times.
+	kill -STOP "$LPID"
+	ip netns exec "$NS_A" ping -c 1 -W 2 -e 1 192.0.2.2 >/dev/null
+	sleep 0.5
+	flush
+	kill -CONT "$LPID"
+	wait_for '.type == "DESTROY"'
+	stop
+	run jq -e -s '
+	    def secs: (.[0:19] + "Z" | fromdate) + (.[20:29] | tonumber) / 1e9;
+	    (map(select(.type == "DESTROY"))[0]) as $d |
+	    (map(select(.type == "NEW"))[0]) as $n |
+	    (($n.time | secs) - ($d.start | secs) | fabs) < 0.05 and
+	    (($d.time | secs) - ($d.stop | secs) | fabs) < 0.05 and
+	    (($d.time | secs) - ($n.time | secs)) > 0.4' "$T/out"
+	[ "$status" -eq 0 ] || flunk "times are not the events' own" "$(cat "$T/out")"
+}
+
 @test "SIGUSR1 prints one counters line on stderr and ct-listen goes on" {
 	net_pair
 	listen
