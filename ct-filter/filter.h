@@ -181,6 +181,7 @@ struct parser {
 	int flags;
 	unsigned need;
 	int depth;
+	int ops;		/* "and" and "or" so far */
 };
 
 void advance(struct parser *);

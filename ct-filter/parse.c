@@ -38,6 +38,12 @@
 
 /* Parentheses and negations deeper than this are surely a mistake. */
 #define MAXDEPTH 64
+/*
+ * Evaluation recurses along chains of "and" and "or"; bounding them keeps
+ * the stack small whatever a rule file holds.  Lists and @files serve
+ * long alternatives.
+ */
+#define MAXOPS 1024
 
 static struct expr *parse_or(struct parser *);
 
@@ -236,6 +242,17 @@ parse_not(struct parser *p)
 	return n;
 }
 
+/* Count an "and" or "or" at the current token; false when too many. */
+static bool
+count_op(struct parser *p)
+{
+	if (++p->ops <= MAXOPS)
+		return true;
+	perror_at(p, &p->tok, "more than %d 'and' and 'or' in one rule "
+	    "(use lists or an @file)", MAXOPS);
+	return false;
+}
+
 static struct expr *
 parse_and(struct parser *p)
 {
@@ -244,6 +261,10 @@ parse_and(struct parser *p)
 	if ((l = parse_not(p)) == NULL)
 		return NULL;
 	while (p->tok.type == T_AND) {
+		if (!count_op(p)) {
+			expr_free(l);
+			return NULL;
+		}
 		advance(p);
 		l = binary(E_AND, l, parse_not(p));
 		if (l == NULL)
@@ -260,6 +281,10 @@ parse_or(struct parser *p)
 	if ((l = parse_and(p)) == NULL)
 		return NULL;
 	while (p->tok.type == T_OR) {
+		if (!count_op(p)) {
+			expr_free(l);
+			return NULL;
+		}
 		advance(p);
 		l = binary(E_OR, l, parse_and(p));
 		if (l == NULL)

@@ -277,6 +277,16 @@ ct-filter: cannot open rule file '$T/none': No such file or directory" "$stderr"
 	assert_equal '{"type":"NEW","dport":80}' "$(cat "$T/out")"
 }
 
+@test "long rules: 1024 'or' are fine, the 1025th is an error" {
+	local r="log type NEW" i
+	for i in $(seq 1024); do r="$r or dst port $i"; done
+	run -0 --separate-stderr ct-filter --check -e "$r"
+	r="$r and any"
+	run -65 --separate-stderr ct-filter --check -e "$r"
+	[[ "$stderr" == "ct-filter: -e:1:"*": more than 1024 'and' and 'or' in one rule (use lists or an @file)"* ]] ||
+	    flunk "$stderr"
+}
+
 @test "bad options and operands exit 64" {
 	run -64 --separate-stderr ct-filter extra
 	run -64 --separate-stderr ct-filter -e
