@@ -1122,6 +1122,45 @@ burst() {
 	assert_equal "" "$output" "LOST records"
 }
 
+@test "events excluded by -6 or -p take no buffer space (kernel-side filter)" {
+	net_pair
+	# A buffer that 400 NEW events overflow many times over, a stopped
+	# reader, and 400 IPv4 UDP flows: none may reach the socket.
+	listen -6 -e NEW -b 4K
+	kill -STOP "$LPID"
+	burst 400
+	ip netns exec "$NS_A" ping -6 -c 1 -W 2 -e 1 2001:db8::2 >/dev/null
+	kill -CONT "$LPID"
+	wait_for '.prot == "ICMPv6"'
+	stop
+	run jq -c 'select(.type == "LOST" or .family == "ipv4")' "$T/out"
+	assert_equal "" "$output" "LOST or IPv4 records with -6"
+
+	listen -p icmp -e NEW -b 4K
+	kill -STOP "$LPID"
+	burst 400
+	ip netns exec "$NS_A" ping -c 1 -W 2 -e 2 192.0.2.2 >/dev/null
+	kill -CONT "$LPID"
+	wait_for '.prot == "ICMP"'
+	stop
+	run jq -r '"\(.type) \(.prot) \(.icmp_id)"' "$T/out"
+	assert_equal "NEW ICMP 2" "$output" "records with -p icmp"
+}
+
+@test "--dump of a table larger than one netlink read" {
+	net_pair
+	burst 600
+	local made
+	made="$(ip netns exec "$NS_B" conntrack -C)"
+	[ "$made" -ge 550 ] || flunk "only $made entries"
+	ip netns exec "$NS_B" ct-listen --dump >"$T/out" 2>"$T/err"
+	check_common
+	run jq -s 'map(select(.type == "EXISTING" and .prot == "UDP" and .dport == 9)) | length' "$T/out"
+	assert_equal "$made" "$output" "EXISTING records"
+	run jq -s 'map(.flow) | unique | length' "$T/out"
+	assert_equal "$made" "$output" "distinct flow ids"
+}
+
 @test "--reliable: every DESTROY of a stalled reader arrives, none counted lost" {
 	net_pair
 	listen --reliable -e DESTROY -b 4K
