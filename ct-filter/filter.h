@@ -31,7 +31,7 @@ enum tok {
 	T_RPAREN,
 	T_BANG,
 	T_ERROR,	/* the lexer's message is in struct lexer */
-	/* keywords, found by lex_keyword() */
+	/* keywords (all after T_ERROR), found by lookup() in lex.c */
 	T_ADDRESS,
 	T_AND,
 	T_ANY,

@@ -283,7 +283,9 @@ parse_geo(struct parser *p, enum expr_kind kind, enum side side)
 	e->kind = kind;
 	e->side = side;
 	for (;;) {
-		if (t->type != T_WORD && t->type != T_STRING) {
+		/* Keywords are names here: "dst city Port" means a city. */
+		if (t->type != T_WORD && t->type != T_STRING &&
+		    t->type < T_ADDRESS) {
 			expected(p, kind == E_CITY ? "a city name" :
 			    "a country code or name");
 			goto fail;
