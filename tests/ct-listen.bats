@@ -148,8 +148,11 @@ $USAGE" "$stderr" "stderr"
 	synopsis="$(MANWIDTH=200 mandoc -Tutf8 -O width=200 "$TOP/man/ct-listen.1" |
 	    col -bx | sed -n '/^SYNOPSIS/,/^DESCRIPTION/p' | sed '1d;$d' |
 	    tr -s ' \n' '  ' | sed 's/^ *//; s/ *$//')"
-	usage="$(printf '%s\n' "$USAGE" | sed '1s/^usage: //' | tr -s ' \n' '  ' |
-	    sed 's/^ *//; s/ *$//')"
+	# What the program prints after a bad option, minus getopt's line.
+	run -64 --separate-stderr ct-listen -x
+	usage="$(printf '%s\n' "$stderr" | sed '1d; 2s/^usage: //' |
+	    tr -s ' \n' '  ' | sed 's/^ *//; s/ *$//')"
+	[[ "$usage" == "ct-listen "* ]] || flunk "no usage: $stderr"
 	assert_equal "$usage" "$synopsis" "SYNOPSIS"
 }
 
