@@ -314,6 +314,8 @@ stop() {
 		kill -0 "$LPID" 2>/dev/null || break
 		sleep 0.02
 	done
+	! kill -0 "$LPID" 2>/dev/null ||
+	    flunk "ct-listen did not exit within 5 s of SIG${1:-TERM}"
 	LRC=0
 	wait "$LPID" || LRC=$?
 	assert_equal 0 "$LRC" "ct-listen's exit status"
@@ -1017,6 +1019,7 @@ kernel_at_least() {
 		kill -0 "$LPID" 2>/dev/null || break
 		sleep 0.02
 	done
+	! kill -0 "$LPID" 2>/dev/null || flunk "ct-listen is still running"
 	wait "$LPID" || rc=$?
 	assert_equal 0 "$rc" "exit status"
 	run jq -r '.type' "$T/out"
@@ -1034,6 +1037,7 @@ kernel_at_least() {
 		kill -0 "$LPID" 2>/dev/null || break
 		sleep 0.02
 	done
+	! kill -0 "$LPID" 2>/dev/null || flunk "ct-listen is still running"
 	wait "$LPID" || rc=$?
 	assert_equal 74 "$rc" "exit status"
 	assert_equal "ct-listen: cannot write to standard output: No space left on device" \
@@ -1058,6 +1062,7 @@ kernel_at_least() {
 		kill -0 "$LPID" 2>/dev/null || break
 		sleep 0.02
 	done
+	! kill -0 "$LPID" 2>/dev/null || flunk "ct-listen is still running"
 	wait "$LPID" || rc=$?
 	assert_equal 0 "$rc" "exit status"
 	assert_equal "" "$(cat "$T/err")" "stderr"
