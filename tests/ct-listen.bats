@@ -702,6 +702,10 @@ DUMP_TCP='{"type":"EXISTING","family":"ipv6","prot":"TCP","src":"2001:db8::1","d
 	local ids="$output"
 	run bash -c "jq .flow '$T/out' | sort"
 	assert_equal "$ids" "$output" "flow ids"
+	# A dump that cannot be written exits 74.
+	run -74 --separate-stderr bash -c "ip netns exec '$NS_B' ct-listen --dump >/dev/full"
+	assert_equal "ct-listen: cannot write to standard output: No space left on device" \
+	    "$stderr"
 }
 
 @test "--dump with -4, -6 and -p" {
