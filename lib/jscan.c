@@ -102,6 +102,10 @@ scan_string(struct ct_jscan *js, const char **pp, bool *esc)
 
 	*esc = false;
 	for (;;) {
+		/* Unrolled: strings are short, but every line has dozens. */
+		while (end - p >= 4 && plain[p[0]] && plain[p[1]] &&
+		    plain[p[2]] && plain[p[3]])
+			p += 4;
 		while (p < end && plain[*p])
 			p++;
 		if (p == end)
