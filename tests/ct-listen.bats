@@ -183,6 +183,14 @@ $USAGE" "$stderr" "stderr"
 	    "$stderr"
 }
 
+@test "--netns: a file that is not a network namespace exits 71" {
+	require_netns
+	run -71 --separate-stderr ct-listen --netns /etc/hostname
+	assert_equal "ct-listen: cannot enter network namespace '/etc/hostname': Invalid argument" \
+	    "$stderr"
+	[ -z "$output" ]
+}
+
 # Run ct-listen without CAP_NET_ADMIN: as the user we are if not root,
 # else as nobody through setpriv(1).
 unprivileged() {
