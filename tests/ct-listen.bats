@@ -21,12 +21,17 @@ setup_test() {
 }
 
 teardown_test() {
-	local p i ns
+	local p i ns live=""
 
+	# Only processes that are still this shell's children: a PID of
+	# one that ended may have been reused by someone else's process.
 	for p in $BG_PIDS; do
-		kill -TERM "$p" 2>/dev/null || true
+		if [ "$(awk '/^PPid:/ { print $2 }' "/proc/$p/status" 2>/dev/null)" = "$BASHPID" ]; then
+			live="$live $p"
+			kill -TERM "$p" 2>/dev/null || true
+		fi
 	done
-	for p in $BG_PIDS; do
+	for p in $live; do
 		for i in $(seq 50); do
 			kill -0 "$p" 2>/dev/null || break
 			sleep 0.02
