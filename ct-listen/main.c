@@ -43,6 +43,7 @@ static struct ct_buf out;
 static struct {
 	uint64_t type[CT_EVENT_LOST + 1];	/* records written, by type */
 	uint64_t lost;		/* events the kernel dropped */
+	uint64_t undelivered;	/* --reliable: deliveries the kernel retries */
 	uint64_t skipped;	/* events filtered out by -4/-6/-p */
 	uint64_t bad;		/* undecodable or unexpected messages */
 	uint64_t bytes;		/* written to stdout */
@@ -68,6 +69,7 @@ help(void)
 {
 	printf("usage: %s [-46dfhrV] [-b size] [-e events] [-n netns] "
 	    "[-p protocols] [-u user]\n"
+	    "       [--log-format text|json] [--log-level level]\n"
 	    "Write conntrack events as JSON lines on standard output.\n\n"
 	    "  -4, --ipv4              IPv4 flows only\n"
 	    "  -6, --ipv6              IPv6 flows only\n"
@@ -155,8 +157,8 @@ static void
 print_counters(void)
 {
 	log_report("records new=%llu update=%llu destroy=%llu existing=%llu "
-	    "lost-records=%llu; events lost=%llu skipped=%llu; "
-	    "bad messages=%llu; bytes written=%llu",
+	    "lost-records=%llu; events lost=%llu skipped=%llu "
+	    "retried=%llu; bad messages=%llu; bytes written=%llu",
 	    (unsigned long long)count.type[CT_EVENT_NEW],
 	    (unsigned long long)count.type[CT_EVENT_UPDATE],
 	    (unsigned long long)count.type[CT_EVENT_DESTROY],
@@ -164,6 +166,7 @@ print_counters(void)
 	    (unsigned long long)count.type[CT_EVENT_LOST],
 	    (unsigned long long)count.lost,
 	    (unsigned long long)count.skipped,
+	    (unsigned long long)count.undelivered,
 	    (unsigned long long)count.bad,
 	    (unsigned long long)count.bytes);
 }
@@ -261,6 +264,26 @@ check_drops(int fd, bool always)
 	drops_pending = n != 0;
 	if (n == 0)
 		return;
+	clock_gettime(CLOCK_REALTIME, &ev.time);
+	if (opts.reliable) {
+		/*
+		 * Here a failed delivery is no loss: conntrack keeps a
+		 * DESTROY event and sends it again, and merges a NEW or
+		 * UPDATE into the flow's next event.  Say so, but write no
+		 * LOST record.
+		 */
+		count.undelivered += n;
+		lost_unwarned += n;
+		if (ev.time.tv_sec != last_loss_warning) {
+			log_warnx("kernel could not deliver %llu events: "
+			    "receive buffer full; it sends them again with "
+			    "the flows' next events (raise --buffer-size)",
+			    (unsigned long long)lost_unwarned);
+			lost_unwarned = 0;
+			last_loss_warning = ev.time.tv_sec;
+		}
+		return;
+	}
 	memset(&ev, 0, sizeof(ev));
 	clock_gettime(CLOCK_REALTIME, &ev.time);
 	ev.type = CT_EVENT_LOST;
@@ -272,15 +295,9 @@ check_drops(int fd, bool always)
 	lost_unwarned += n;
 	/* One warning a second at most; the LOST records carry every count. */
 	if (ev.time.tv_sec != last_loss_warning) {
-		if (opts.reliable)
-			log_warnx("kernel could not deliver %llu events: "
-			    "receive buffer full (DESTROY events among them "
-			    "are sent again; raise --buffer-size)",
-			    (unsigned long long)lost_unwarned);
-		else
-			log_warnx("kernel dropped %llu events: receive buffer "
-			    "full (reader too slow; raise --buffer-size)",
-			    (unsigned long long)lost_unwarned);
+		log_warnx("kernel dropped %llu events: receive buffer full "
+		    "(reader too slow; raise --buffer-size)",
+		    (unsigned long long)lost_unwarned);
 		lost_unwarned = 0;
 		last_loss_warning = ev.time.tv_sec;
 	}
@@ -342,17 +359,12 @@ drain_events(int fd)
 	}
 }
 
-/* Write the current table as EXISTING records. */
-static void
-dump_table(int fd)
+/* Ask for the table; nfnetlink checks CAP_NET_ADMIN on the sender. */
+static uint32_t
+request_dump(int fd)
 {
-	static char buf[DUMPBUF] __attribute__((aligned(8)));
-	const struct nlmsghdr *nlh;
-	const struct nlmsgerr *e;
-	struct timespec now;
 	uint32_t seq = (uint32_t)time(NULL);
-	ssize_t len;
-	int left, family = AF_UNSPEC, interrupted = 0;
+	int family = AF_UNSPEC;
 
 	if (opts.family4 && !opts.family6)
 		family = AF_INET;
@@ -360,6 +372,20 @@ dump_table(int fd)
 		family = AF_INET6;
 	if (sock_request_dump(fd, family, seq) < 0)
 		fatal(EX_OSERR, "cannot request the conntrack table");
+	return seq;
+}
+
+/* Write the table requested with sequence number seq as EXISTING records. */
+static void
+dump_table(int fd, uint32_t seq)
+{
+	static char buf[DUMPBUF] __attribute__((aligned(8)));
+	const struct nlmsghdr *nlh;
+	const struct nlmsgerr *e;
+	struct timespec now;
+	ssize_t len;
+	int left, interrupted = 0;
+
 	for (;;) {
 		len = recv(fd, buf, sizeof(buf), 0);
 		if (len < 0) {
@@ -450,6 +476,8 @@ event_loop(int nl, int sfd)
 				check_drops(nl, true);
 				print_counters();
 			} else {
+				/* What the kernel already queued is not lost. */
+				drain_events(nl);
 				check_drops(nl, true);
 				return;
 			}
@@ -480,6 +508,7 @@ main(int argc, char *argv[])
 	};
 	static const int sigs[] = { SIGINT, SIGTERM, SIGHUP, SIGUSR1 };
 	bool only4 = false, only6 = false;
+	uint32_t seq = 0;
 	int ch, nl = -1, dfd = -1, sfd;
 
 	opts.groups = 1u << (NFNLGRP_CONNTRACK_NEW - 1) |
@@ -488,6 +517,8 @@ main(int argc, char *argv[])
 	memset(opts.proto, 1, sizeof(opts.proto));
 	opts.bufsize = DEFAULT_BUFSIZE;
 
+	/* getopt's own messages name argv[0]; make it the short name. */
+	argv[0] = program_invocation_short_name;
 	while ((ch = getopt_long(argc, argv, "46b:de:fhn:p:ru:V", longopts,
 	    NULL)) != -1) {
 		switch (ch) {
@@ -560,15 +591,17 @@ main(int argc, char *argv[])
 	/* Subscribe before the dump so that no change falls between the two. */
 	if (!opts.dump || opts.follow)
 		nl = sock_open_events(&opts);
-	if (opts.dump)
+	if (opts.dump) {
 		dfd = sock_open_dump();
+		seq = request_dump(dfd);
+	}
 	if (opts.user != NULL)
 		drop_privileges(opts.user);
 	if (nl >= 0)
 		drops_seen = (uint32_t)sock_drops(nl);
 
 	if (opts.dump) {
-		dump_table(dfd);
+		dump_table(dfd, seq);
 		close(dfd);
 	}
 	if (nl >= 0)

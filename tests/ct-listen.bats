@@ -980,7 +980,7 @@ kernel_at_least() {
 	done
 	local bytes
 	bytes="$(stat -c %s "$T/out")"
-	assert_equal "ct-listen: records new=1 update=1 destroy=1 existing=0 lost-records=0; events lost=0 skipped=0; bad messages=0; bytes written=$bytes" \
+	assert_equal "ct-listen: records new=1 update=1 destroy=1 existing=0 lost-records=0; events lost=0 skipped=0 retried=0; bad messages=0; bytes written=$bytes" \
 	    "$(cat "$T/err")"
 	# Still running and still writing.
 	ip netns exec "$NS_A" ping -c 1 -W 2 -e 2 192.0.2.2 >/dev/null
@@ -1001,7 +1001,7 @@ kernel_at_least() {
 	done
 	stop
 	run jq -r '"\(.level) \(.prog) \(.msg)"' "$T/err"
-	assert_equal "info ct-listen records new=1 update=1 destroy=0 existing=0 lost-records=0; events lost=0 skipped=0; bad messages=0; bytes written=$(stat -c %s "$T/out")" \
+	assert_equal "info ct-listen records new=1 update=1 destroy=0 existing=0 lost-records=0; events lost=0 skipped=0 retried=0; bad messages=0; bytes written=$(stat -c %s "$T/out")" \
 	    "$output"
 	run jq -e '.time | test("^[0-9-]{10}T[0-9:]{8}\\.[0-9]{9}Z$")' "$T/err"
 	[ "$status" -eq 0 ]
