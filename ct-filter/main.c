@@ -37,11 +37,12 @@ struct stats {
 };
 
 static struct stats st;
+static bool strict;		/* a bad line ends the run with EX_DATAERR */
 
 static void __attribute__((noreturn))
 usage(void)
 {
-	fprintf(stderr, "usage: %s [--check] [-e rule] [-f file] "
+	fprintf(stderr, "usage: %s [--check] [--strict] [-e rule] [-f file] "
 	    "[--log-format format] [--log-level level]\n",
 	    program_invocation_short_name);
 	exit(EX_USAGE);
@@ -82,7 +83,8 @@ blank(const char *s, size_t n)
 	return true;
 }
 
-static void
+/* Filter the complete lines held; returns -1 at a bad line under --strict. */
+static int
 filter_lines(struct ct_lines *in, const struct ruleset *rs,
     struct ct_buf *out)
 {
@@ -96,8 +98,14 @@ filter_lines(struct ct_lines *in, const struct ruleset *rs,
 		    &col)) {
 		case DEC_BAD:
 			/* Blank lines hold no value; jq skips them too. */
-			if (!blank(line, len))
-				report_bad(in->lineno, col, msg);
+			if (blank(line, len))
+				continue;
+			if (strict) {
+				log_errorx("stdin:%lu:%zu: %s", in->lineno,
+				    col, msg);
+				return -1;
+			}
+			report_bad(in->lineno, col, msg);
 			continue;
 		case DEC_OK:
 			if (!ruleset_keep(rs, &ev))
@@ -110,6 +118,7 @@ filter_lines(struct ct_lines *in, const struct ruleset *rs,
 		if (out->len >= OUT_HIGH)
 			ct_out_flush(out);
 	}
+	return 0;
 }
 
 static void
@@ -163,7 +172,10 @@ run(const struct ruleset *rs)
 			status = EX_IOERR;
 			break;
 		}
-		filter_lines(&in, rs, &out);
+		if (filter_lines(&in, rs, &out) < 0) {
+			status = EX_DATAERR;
+			break;
+		}
 		/* Flush before waiting again: never hold events back. */
 		ct_out_flush(&out);
 		if (in.eof)
@@ -182,6 +194,7 @@ main(int argc, char *argv[])
 {
 	static const struct option longopts[] = {
 		{ "check", no_argument, NULL, 'c' },
+		{ "strict", no_argument, NULL, 's' },
 		CT_LOG_LONGOPTS,
 		{ NULL, 0, NULL, 0 }
 	};
@@ -202,6 +215,9 @@ main(int argc, char *argv[])
 		switch (ch) {
 		case 'c':
 			check = 1;
+			break;
+		case 's':
+			strict = true;
 			break;
 		case 'e':
 		case 'f':
