@@ -298,6 +298,7 @@ ct_jscan_init(struct ct_jscan *js, const char *s, size_t n)
 {
 	js->s = js->p = s;
 	js->end = s + n;
+	js->close = NULL;
 	js->errmsg = NULL;
 	js->errcol = 0;
 	js->state = ST_START;
@@ -362,12 +363,19 @@ ct_jscan_next(struct ct_jscan *js, struct ct_jmember *m)
 	js->state = ST_NEXT;
 	return 1;
 close:
+	js->close = p;
 	p = skip_ws(p + 1, end);
 	if (p != end)
 		return fail(js, p, "trailing characters after the object");
 	js->p = p;
 	js->state = ST_END;
 	return 0;
+}
+
+const char *
+ct_jscan_close(const struct ct_jscan *js)
+{
+	return js->state == ST_END ? js->close : NULL;
 }
 
 const char *

@@ -53,6 +53,7 @@ struct ct_jscan {
 	const char *s;
 	const char *p;
 	const char *end;
+	const char *close;	/* the closing brace, once seen */
 	const char *errmsg;
 	size_t errcol;
 	int state;
@@ -77,6 +78,12 @@ int ct_jscan_next(struct ct_jscan *, struct ct_jmember *m);
  * column (1-based) where the problem was found.
  */
 const char *ct_jscan_error(const struct ct_jscan *, size_t *col);
+
+/*
+ * After ct_jscan_next() returned 0: the object's closing brace, where a
+ * tool that adds members (ct-geoip) inserts them; NULL before.
+ */
+const char *ct_jscan_close(const struct ct_jscan *);
 
 /* Validate the whole text; returns 0, or -1 with *msg and *col set. */
 int ct_jscan_validate(const char *s, size_t n, const char **msg,

@@ -95,8 +95,10 @@ test_jscan_members(void)
 	CHECK_STR("{\"x\":[1]}", m.val, m.vallen);
 	CHECK(ct_jscan_next(&js, &m) == 1);
 	CHECK(ct_jscan_u64(&m, UINT64_MAX, &v) == 0 && v == UINT64_MAX);
+	CHECK(ct_jscan_close(&js) == NULL);
 	CHECK(ct_jscan_next(&js, &m) == 0);
 	CHECK(ct_jscan_next(&js, &m) == 0);
+	CHECK(ct_jscan_close(&js) == s + strlen(s) - 1);
 	/* The last duplicate wins; absent keys are 0; bad text is -1. */
 	CHECK(ct_jscan_find(s, strlen(s), "n", &m) == 1);
 	CHECK_STR("7", m.val, m.vallen);
