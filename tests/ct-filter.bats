@@ -138,13 +138,17 @@ man_examples() {
 
 @test "every example of ct-filter.5 compiles and filters as documented" {
 	local n=0 block=() line want got
+	printf '%s\n' '# Documentation addresses and a hosting provider' \
+	    8.8.8.0/24 2a01:4f8::/32 >"$T/blocklist.txt"
 	while IFS= read -r line; do
 		if [ "$line" != "--" ]; then
 			block+=("$line")
 			continue
 		fi
 		n=$((n + 1))
-		printf '%s\n' "${block[@]}" >"$T/ex$n.rules"
+		# Address files live in $T, with the content FILES shows.
+		printf '%s\n' "${block[@]}" |
+		    sed "s|@/etc/conntrackd/|@$T/|" >"$T/ex$n.rules"
 		block=()
 		run -0 --separate-stderr ct-filter --check --log-level warning \
 		    -f "$T/ex$n.rules"
