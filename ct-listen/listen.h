@@ -33,6 +33,20 @@ extern const char *parse_error;
  */
 int parse_event(const struct nlmsghdr *, struct ct_event *ev);
 
+/* loop.c */
+
+/* Get ready to write records; nl is the event socket, or -1. */
+void loop_setup(const struct listen_opts *, int nl);
+
+/* Write the table requested on fd with sequence number seq as EXISTING records. */
+void loop_dump(int fd, uint32_t seq);
+
+/* Write events from nl until a terminating signal arrives on sfd. */
+void loop_run(int nl, int sfd);
+
+/* Flush stdout and free what the loop holds. */
+void loop_finish(void);
+
 /* sock.c */
 
 /*

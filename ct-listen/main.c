@@ -1,7 +1,7 @@
 /*
  * ct-listen: write every conntrack event the kernel reports as one JSON
  * line on stdout, and say how many were lost when the kernel had to drop
- * some.
+ * some.  This file: options, sockets, privileges; loop.c reads.
  */
 #include <sys/socket.h>
 #include <sys/types.h>
@@ -9,10 +9,8 @@
 #include <errno.h>
 #include <getopt.h>
 #include <grp.h>
-#include <libmnl/libmnl.h>
 #include <linux/netfilter/nfnetlink.h>
 #include <netinet/in.h>
-#include <poll.h>
 #include <pwd.h>
 #include <signal.h>
 #include <stdio.h>
@@ -29,30 +27,10 @@
 #include "out.h"
 #include "sig.h"
 
-#define BATCH		128		/* datagrams per recvmmsg() */
-#define SLOT		8192		/* bytes per datagram; events use < 1 KiB */
-#define DUMPBUF		65536
-#define FLUSH_AT	(256 * 1024)	/* flush a long burst at this size */
+
 #define DEFAULT_BUFSIZE	(64ULL << 20)
-#define BUSY		16		/* a drain this large means a flood */
-#define BUSY_PAUSE_MS	1		/* then let events gather this long */
 
 static struct listen_opts opts;
-static struct ct_buf out;
-
-static struct {
-	uint64_t type[CT_EVENT_LOST + 1];	/* records written, by type */
-	uint64_t lost;		/* events the kernel dropped */
-	uint64_t undelivered;	/* --reliable: deliveries the kernel retries */
-	uint64_t skipped;	/* events filtered out by -4/-6/-p */
-	uint64_t bad;		/* undecodable or unexpected messages */
-	uint64_t bytes;		/* written to stdout */
-} count;
-
-static uint32_t drops_seen;	/* the kernel's drop counter when last read */
-static bool drops_pending;	/* ENOBUFS seen, or drops found last time */
-static time_t last_loss_warning;
-static uint64_t lost_unwarned;
 
 static void __attribute__((noreturn))
 usage(void)
@@ -153,212 +131,6 @@ parse_protocols(char *list)
 	}
 }
 
-static void
-print_counters(void)
-{
-	log_report("records new=%llu update=%llu destroy=%llu existing=%llu "
-	    "lost-records=%llu; events lost=%llu skipped=%llu "
-	    "retried=%llu; bad messages=%llu; bytes written=%llu",
-	    (unsigned long long)count.type[CT_EVENT_NEW],
-	    (unsigned long long)count.type[CT_EVENT_UPDATE],
-	    (unsigned long long)count.type[CT_EVENT_DESTROY],
-	    (unsigned long long)count.type[CT_EVENT_EXISTING],
-	    (unsigned long long)count.type[CT_EVENT_LOST],
-	    (unsigned long long)count.lost,
-	    (unsigned long long)count.skipped,
-	    (unsigned long long)count.undelivered,
-	    (unsigned long long)count.bad,
-	    (unsigned long long)count.bytes);
-}
-
-static void
-on_exit_hook(int status)
-{
-	(void)status;
-	if (log_enabled(CT_LOG_DEBUG))
-		print_counters();
-}
-
-static void
-flush(void)
-{
-	count.bytes += ct_out_flush(&out);
-}
-
-static void
-bad_message(const struct nlmsghdr *nlh, const char *why)
-{
-	count.bad++;
-	/* A kernel that sends garbage sends a lot of it: say it sparingly. */
-	if (count.bad <= 10 || (count.bad & (count.bad - 1)) == 0)
-		log_warnx("ignoring netlink message (type 0x%x, %u bytes): %s "
-		    "(%llu so far)", nlh ? nlh->nlmsg_type : 0,
-		    nlh ? nlh->nlmsg_len : 0, why,
-		    (unsigned long long)count.bad);
-}
-
-/* Decode one conntrack message and write it unless the options exclude it. */
-static void
-handle_message(const struct nlmsghdr *nlh, const struct timespec *now)
-{
-	struct ct_event ev;
-
-	memset(&ev, 0, sizeof(ev));
-	ev.time = *now;
-	ev.netns = opts.netns;
-	if (parse_event(nlh, &ev) < 0) {
-		bad_message(nlh, parse_error);
-		return;
-	}
-	if ((ev.family == AF_INET && !opts.family4) ||
-	    (ev.family == AF_INET6 && !opts.family6) ||
-	    !opts.proto[ev.orig.proto]) {
-		count.skipped++;
-		return;
-	}
-	ct_event_write(&out, &ev);
-	count.type[ev.type]++;
-}
-
-/* Walk the netlink messages of one datagram from the event socket. */
-static void
-handle_datagram(const char *buf, size_t len, const struct timespec *now)
-{
-	const struct nlmsghdr *nlh = (const struct nlmsghdr *)buf;
-	int left = (int)len;
-
-	for (; mnl_nlmsg_ok(nlh, left); nlh = mnl_nlmsg_next(nlh, &left)) {
-		if (nlh->nlmsg_type == NLMSG_NOOP)
-			continue;
-		if (nlh->nlmsg_type == NLMSG_ERROR || nlh->nlmsg_type == NLMSG_DONE) {
-			bad_message(nlh, "control message on the event socket");
-			continue;
-		}
-		handle_message(nlh, now);
-	}
-	if (left != 0)
-		bad_message(NULL, "truncated netlink message");
-}
-
-/*
- * Write a LOST record for events the kernel dropped since the last look.
- * The kernel reports ENOBUFS once when a socket overflows, then drops
- * silently until the queue is empty; so after ENOBUFS the counter is read
- * after every drain until it stops moving.  With NETLINK_NO_ENOBUFS there
- * is no report at all, and it is read after every drain.
- */
-static void
-check_drops(int fd, bool always)
-{
-	struct ct_event ev;
-	int64_t d;
-	uint32_t n;
-
-	if (!always && !drops_pending && !opts.reliable)
-		return;
-	if ((d = sock_drops(fd)) < 0)
-		return;
-	/* The kernel's counter is 32 bits and wraps. */
-	n = (uint32_t)d - drops_seen;
-	drops_seen = (uint32_t)d;
-	drops_pending = n != 0;
-	if (n == 0)
-		return;
-	clock_gettime(CLOCK_REALTIME, &ev.time);
-	if (opts.reliable) {
-		/*
-		 * Here a failed delivery is no loss: conntrack keeps a
-		 * DESTROY event and sends it again, and merges a NEW or
-		 * UPDATE into the flow's next event.  Say so, but write no
-		 * LOST record.
-		 */
-		count.undelivered += n;
-		lost_unwarned += n;
-		if (ev.time.tv_sec != last_loss_warning) {
-			log_warnx("kernel could not deliver %llu events: "
-			    "receive buffer full; it sends them again with "
-			    "the flows' next events (raise --buffer-size)",
-			    (unsigned long long)lost_unwarned);
-			lost_unwarned = 0;
-			last_loss_warning = ev.time.tv_sec;
-		}
-		return;
-	}
-	memset(&ev, 0, sizeof(ev));
-	clock_gettime(CLOCK_REALTIME, &ev.time);
-	ev.type = CT_EVENT_LOST;
-	ev.lost = n;
-	ev.netns = opts.netns;
-	ct_event_write(&out, &ev);
-	count.type[CT_EVENT_LOST]++;
-	count.lost += n;
-	lost_unwarned += n;
-	/* One warning a second at most; the LOST records carry every count. */
-	if (ev.time.tv_sec != last_loss_warning) {
-		log_warnx("kernel dropped %llu events: receive buffer full "
-		    "(reader too slow; raise --buffer-size)",
-		    (unsigned long long)lost_unwarned);
-		lost_unwarned = 0;
-		last_loss_warning = ev.time.tv_sec;
-	}
-}
-
-/*
- * Read everything the kernel has queued on the event socket.  Returns the
- * number of datagrams read.
- */
-static size_t
-drain_events(int fd)
-{
-	static char bufs[BATCH][SLOT] __attribute__((aligned(8)));
-	static struct mmsghdr msgs[BATCH];
-	static struct iovec iov[BATCH];
-	static struct sockaddr_nl from[BATCH];
-	struct timespec now;
-	size_t total = 0;
-	int i, n;
-
-	for (;;) {
-		for (i = 0; i < BATCH; i++) {
-			iov[i].iov_base = bufs[i];
-			iov[i].iov_len = SLOT;
-			memset(&msgs[i].msg_hdr, 0, sizeof(msgs[i].msg_hdr));
-			msgs[i].msg_hdr.msg_iov = &iov[i];
-			msgs[i].msg_hdr.msg_iovlen = 1;
-			msgs[i].msg_hdr.msg_name = &from[i];
-			msgs[i].msg_hdr.msg_namelen = sizeof(from[i]);
-		}
-		n = recvmmsg(fd, msgs, BATCH, MSG_DONTWAIT, NULL);
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			if (errno == EAGAIN)
-				return total;
-			/* Events were dropped; check_drops() counts them. */
-			if (errno == ENOBUFS) {
-				drops_pending = true;
-				continue;
-			}
-			fatal(EX_OSERR, "cannot receive from netlink");
-		}
-		clock_gettime(CLOCK_REALTIME, &now);
-		for (i = 0; i < n; i++) {
-			if (msgs[i].msg_hdr.msg_flags & MSG_TRUNC)
-				bad_message(NULL, "message larger than the "
-				    "receive slot");
-			else if (from[i].nl_pid != 0)
-				bad_message(NULL, "message not from the kernel");
-			else
-				handle_datagram(bufs[i], msgs[i].msg_len, &now);
-		}
-		total += n;
-		if (out.len >= FLUSH_AT)
-			flush();
-		if (n < BATCH)
-			return total;
-	}
-}
-
 /* Ask for the table; nfnetlink checks CAP_NET_ADMIN on the sender. */
 static uint32_t
 request_dump(int fd)
@@ -373,53 +145,6 @@ request_dump(int fd)
 	if (sock_request_dump(fd, family, seq) < 0)
 		fatal(EX_OSERR, "cannot request the conntrack table");
 	return seq;
-}
-
-/* Write the table requested with sequence number seq as EXISTING records. */
-static void
-dump_table(int fd, uint32_t seq)
-{
-	static char buf[DUMPBUF] __attribute__((aligned(8)));
-	const struct nlmsghdr *nlh;
-	const struct nlmsgerr *e;
-	struct timespec now;
-	ssize_t len;
-	int left, interrupted = 0;
-
-	for (;;) {
-		len = recv(fd, buf, sizeof(buf), 0);
-		if (len < 0) {
-			if (errno == EINTR)
-				continue;
-			fatal(EX_OSERR, "cannot read the conntrack table");
-		}
-		clock_gettime(CLOCK_REALTIME, &now);
-		left = (int)len;
-		for (nlh = (const struct nlmsghdr *)buf; mnl_nlmsg_ok(nlh, left);
-		    nlh = mnl_nlmsg_next(nlh, &left)) {
-			if (nlh->nlmsg_seq != seq)
-				continue;
-			if (nlh->nlmsg_flags & NLM_F_DUMP_INTR)
-				interrupted = 1;
-			if (nlh->nlmsg_type == NLMSG_DONE)
-				goto done;
-			if (nlh->nlmsg_type == NLMSG_ERROR) {
-				e = mnl_nlmsg_get_payload(nlh);
-				errno = -e->error;
-				if (e->error == 0)
-					goto done;
-				fatal(EX_OSERR, "cannot dump the conntrack table");
-			}
-			handle_message(nlh, &now);
-		}
-		if (out.len >= FLUSH_AT)
-			flush();
-	}
-done:
-	if (interrupted)
-		log_warnx("the table changed while it was read: some entries "
-		    "may be missing or repeated");
-	flush();
 }
 
 static void
@@ -439,52 +164,6 @@ drop_privileges(const char *user)
 		fatal(EX_OSERR, "cannot drop privileges to '%s'", user);
 	if (pw->pw_uid != 0 && setuid(0) == 0)
 		fatalx(EX_OSERR, "privileges could be regained after dropping them");
-}
-
-/* Returns when a terminating signal arrived. */
-static void
-event_loop(int nl, int sfd)
-{
-	struct pollfd pfd[2];
-	size_t n;
-	int sig;
-
-	pfd[0].fd = sfd;
-	pfd[0].events = POLLIN;
-	pfd[1].fd = nl;
-	pfd[1].events = POLLIN;
-	for (;;) {
-		n = drain_events(nl);
-		check_drops(nl, false);
-		flush();
-		/*
-		 * Waking up for every event of a flood costs more than the
-		 * event itself.  When the last drain was large, wait a moment
-		 * on the signals alone so that the next one reads a full
-		 * batch; the kernel buffer holds far more than a millisecond.
-		 */
-		if (poll(pfd, n >= BUSY ? 1 : 2, n >= BUSY ? BUSY_PAUSE_MS : -1)
-		    < 0) {
-			if (errno == EINTR)
-				continue;
-			fatal(EX_OSERR, "poll");
-		}
-		if (pfd[0].revents == 0)
-			continue;
-		while ((sig = ct_sig_read(sfd)) > 0) {
-			if (sig == SIGUSR1) {
-				check_drops(nl, true);
-				print_counters();
-			} else {
-				/* What the kernel already queued is not lost. */
-				drain_events(nl);
-				check_drops(nl, true);
-				return;
-			}
-		}
-		if (sig < 0)
-			fatal(EX_OSERR, "cannot read signals");
-	}
 }
 
 int
@@ -582,8 +261,6 @@ main(int argc, char *argv[])
 	opts.family4 = only4 || !only6;
 	opts.family6 = only6 || !only4;
 
-	ct_out_setup();
-	ct_out_on_exit(on_exit_hook);
 	if ((sfd = ct_sig_open(sigs, sizeof(sigs) / sizeof(sigs[0]))) < 0)
 		fatal(EX_OSERR, "signalfd");
 	if (opts.netns != NULL)
@@ -597,17 +274,14 @@ main(int argc, char *argv[])
 	}
 	if (opts.user != NULL)
 		drop_privileges(opts.user);
-	if (nl >= 0)
-		drops_seen = (uint32_t)sock_drops(nl);
 
+	loop_setup(&opts, nl);
 	if (opts.dump) {
-		dump_table(dfd, seq);
+		loop_dump(dfd, seq);
 		close(dfd);
 	}
 	if (nl >= 0)
-		event_loop(nl, sfd);
-	flush();
-	on_exit_hook(0);
-	ct_buf_release(&out);
+		loop_run(nl, sfd);
+	loop_finish();
 	return ct_out_close();
 }
