@@ -8,6 +8,7 @@
 #include <sys/types.h>
 
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <poll.h>
 #include <signal.h>
@@ -38,6 +39,26 @@ struct stats {
 
 static struct stats st;
 static bool strict;		/* a bad line ends the run with EX_DATAERR */
+
+/*
+ * Occupy closed standard descriptors with /dev/null, so that no file or
+ * signalfd opened later takes their place.  Returns a bit per descriptor
+ * that was closed.
+ */
+static int
+guard_std_fds(void)
+{
+	int fd, closed = 0;
+
+	for (fd = 0; fd <= 2; fd++) {
+		if (fcntl(fd, F_GETFD) >= 0 || errno != EBADF)
+			continue;
+		closed |= 1 << fd;
+		if (open("/dev/null", O_RDWR) != fd)
+			exit(EX_OSERR);
+	}
+	return closed;
+}
 
 static void __attribute__((noreturn))
 usage(void)
@@ -204,7 +225,9 @@ main(int argc, char *argv[])
 		int opt;
 		const char *arg;
 	} *src;
-	int ch, check = 0, status, nsrc = 0, i;
+	int ch, check = 0, status, nsrc = 0, i, closed;
+
+	closed = guard_std_fds();
 
 	/*
 	 * Rules load after all options, so that --log-format applies to
@@ -256,6 +279,10 @@ main(int argc, char *argv[])
 		ruleset_release(&rs);
 		return 0;
 	}
+	if (closed & 1)
+		fatalx(EX_IOERR, "standard input is closed");
+	if (closed & 2)
+		fatalx(EX_IOERR, "standard output is closed");
 	ct_out_setup();
 	ct_out_on_exit(summary);
 	status = run(&rs);

@@ -199,6 +199,14 @@ man_examples() {
 	assert_equal "ct-filter: cannot read standard input: Is a directory" "$stderr"
 }
 
+@test "closed stdin or stdout exit 74 instead of reading a signalfd" {
+	run -74 --separate-stderr timeout 10 bash -c "ct-filter -e 'log any' <&-"
+	assert_equal "ct-filter: standard input is closed" "$stderr"
+	run -74 --separate-stderr timeout 10 bash -c "ct-filter -e 'log any' </dev/null >&-"
+	assert_equal "ct-filter: standard output is closed" "$stderr"
+	run -0 --separate-stderr timeout 10 bash -c "ct-filter --check -e 'log any' <&-"
+}
+
 @test "--check reads no input and reports the rules" {
 	run -0 --separate-stderr ct-filter --check -e 'log type NEW' -e 'drop any' \
 	    <"$FIXTURES/filter-events.ndjson"
