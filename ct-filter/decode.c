@@ -173,10 +173,10 @@ ev_decode(const char *line, size_t len, unsigned need, struct fevent *ev,
 {
 	struct ct_jscan js;
 	struct ct_jmember m;
-	const char *k, *why, *jmsg;
+	const char *k, *why[16], *jmsg;
 	char kbuf[32];
-	size_t klen, badcol = 0;
-	unsigned f;
+	size_t klen, badcol[16];
+	unsigned f, bad = 0, i, first;
 	int r;
 
 	ev->have = 0;
@@ -197,18 +197,18 @@ ev_decode(const char *line, size_t len, unsigned need, struct fevent *ev,
 		}
 		if ((f = field_of(k, klen) & need) == 0)
 			continue;
+		/* The last of duplicate keys wins, as in jq, bad or good. */
+		bad &= ~f;
 		if (m.type == CT_JNULL) {
 			ev->have &= ~f;
 			continue;
 		}
-		if ((why = decode_value(ev, f, &m)) != NULL) {
+		if ((why[i = __builtin_ctz(f)] = decode_value(ev, f, &m)) !=
+		    NULL) {
 			ev->have &= ~f;
-			if (badcol == 0) {
-				badcol = (size_t)(m.val - line) +
-				    (m.type == CT_JSTRING ? 0 : 1);
-				snprintf(msgbuf, msgsz, "bad value for '%s' "
-				    "(expected %s)", field_name(f), why);
-			}
+			bad |= f;
+			badcol[i] = (size_t)(m.val - line) +
+			    (m.type == CT_JSTRING ? 0 : 1);
 			continue;
 		}
 		ev->have |= f;
@@ -222,9 +222,15 @@ ev_decode(const char *line, size_t len, unsigned need, struct fevent *ev,
 	/* Loss stays visible whatever else the record holds. */
 	if ((ev->have & F_TYPE) && ev->type == CT_EVENT_LOST)
 		return DEC_LOST;
-	if (badcol != 0) {
-		*col = badcol;
-		return DEC_BAD;
-	}
-	return DEC_OK;
+	if (bad == 0)
+		return DEC_OK;
+	/* Report the leftmost bad value. */
+	first = __builtin_ctz(bad);
+	for (i = first + 1; i < 16; i++)
+		if ((bad >> i & 1) && badcol[i] < badcol[first])
+			first = i;
+	*col = badcol[first];
+	snprintf(msgbuf, msgsz, "bad value for '%s' (expected %s)",
+	    field_name(1u << first), why[first]);
+	return DEC_BAD;
 }
