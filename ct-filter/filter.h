@@ -200,7 +200,10 @@ int rule_parse(const char *s, size_t n, int flags, struct rule *r,
 void rule_free(struct rule *);
 void perr_release(struct perr *);
 
-/* value.c: the predicates' arguments.  Each returns NULL on error. */
+/*
+ * value.c (addrs.c for parse_addrs): the predicates' arguments.  Each
+ * returns NULL on error.
+ */
 struct expr *parse_names(struct parser *, enum expr_kind);
 struct expr *parse_ports(struct parser *, enum expr_kind, enum side);
 struct expr *parse_marks(struct parser *);
