@@ -28,20 +28,28 @@ MNL_LIBS = $$($(PKG_CONFIG) --libs libmnl)
 
 all: $(BIN)
 
+# Objects depend on the flags they were built with, so that switching
+# SANITIZE (or CC, CFLAGS) on the command line rebuilds everything.
+.flags: FORCE
+	@echo "CC=$(CC) SANITIZE=$(SANITIZE) CFLAGS=$(CFLAGS) LDFLAGS=$(LDFLAGS)" | \
+	    cmp -s - $@ || \
+	    echo "CC=$(CC) SANITIZE=$(SANITIZE) CFLAGS=$(CFLAGS) LDFLAGS=$(LDFLAGS)" >$@
+FORCE:
+
 lib/libct.a: $(LIB_OBJ)
 	rm -f $@
 	$(AR) rcs $@ $(LIB_OBJ)
 
-lib/%.o: lib/%.c $(LIB_HDR) config.mk
+lib/%.o: lib/%.c $(LIB_HDR) config.mk .flags
 	$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
-ct-listen/%.o: ct-listen/%.c $(wildcard ct-listen/*.h) $(LIB_HDR) config.mk
+ct-listen/%.o: ct-listen/%.c $(wildcard ct-listen/*.h) $(LIB_HDR) config.mk .flags
 	$(CC) $(ALL_CFLAGS) $(MNL_CFLAGS) -c -o $@ $<
 
 ct-listen/ct-listen: $(LISTEN_OBJ) lib/libct.a
 	$(CC) $(ALL_LDFLAGS) -o $@ $(LISTEN_OBJ) lib/libct.a $(MNL_LIBS) $(LDLIBS)
 
-ct-filter/%.o: ct-filter/%.c $(wildcard ct-filter/*.h) $(LIB_HDR) config.mk
+ct-filter/%.o: ct-filter/%.c $(wildcard ct-filter/*.h) $(LIB_HDR) config.mk .flags
 	$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
 ct-filter/ct-filter: $(FILTER_OBJ) lib/libct.a
@@ -81,7 +89,7 @@ UNIT_SRC = tests/unit/unit.c tests/unit/event_test.c tests/unit/parse_test.c \
 	tests/unit/lib_test.c tests/unit/jscan_test.c
 UNIT_OBJ = $(UNIT_SRC:.c=.o)
 
-tests/unit/%.o: tests/unit/%.c tests/unit/unit.h $(wildcard ct-listen/*.h) $(LIB_HDR) config.mk
+tests/unit/%.o: tests/unit/%.c tests/unit/unit.h $(wildcard ct-listen/*.h) $(LIB_HDR) config.mk .flags
 	$(CC) $(ALL_CFLAGS) $(MNL_CFLAGS) -Ict-listen -c -o $@ $<
 
 tests/unit/unit_test: $(UNIT_OBJ) ct-listen/parse.o lib/libct.a
@@ -94,7 +102,7 @@ unit: tests/unit/unit_test
 check: all unit bench/ct-flood
 	CT_SANITIZE=$(SANITIZE) bats tests
 
-bench/ct-flood: bench/ct-flood.c config.mk
+bench/ct-flood: bench/ct-flood.c config.mk .flags
 	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ bench/ct-flood.c
 
 bench: all bench/ct-flood
@@ -137,6 +145,6 @@ uninstall:
 
 clean:
 	rm -f lib/*.o lib/libct.a ct-*/*.o $(BIN) bench/ct-flood ct-filter/fuzz_parse ct-filter/fuzz_line \
-	    tests/unit/*.o tests/unit/unit_test
+	    tests/unit/*.o tests/unit/unit_test .flags
 
-.PHONY: all unit check bench deps install uninstall clean fuzz
+.PHONY: FORCE all unit check bench deps install uninstall clean fuzz

@@ -8,7 +8,6 @@
 #include <sys/types.h>
 
 #include <errno.h>
-#include <fcntl.h>
 #include <getopt.h>
 #include <poll.h>
 #include <signal.h>
@@ -39,26 +38,6 @@ struct stats {
 
 static struct stats st;
 static bool strict;		/* a bad line ends the run with EX_DATAERR */
-
-/*
- * Occupy closed standard descriptors with /dev/null, so that no file or
- * signalfd opened later takes their place.  Returns a bit per descriptor
- * that was closed.
- */
-static int
-guard_std_fds(void)
-{
-	int fd, closed = 0;
-
-	for (fd = 0; fd <= 2; fd++) {
-		if (fcntl(fd, F_GETFD) >= 0 || errno != EBADF)
-			continue;
-		closed |= 1 << fd;
-		if (open("/dev/null", O_RDWR) != fd)
-			exit(EX_OSERR);
-	}
-	return closed;
-}
 
 static void __attribute__((noreturn))
 usage(void)
@@ -227,7 +206,7 @@ main(int argc, char *argv[])
 	} *src;
 	int ch, check = 0, status, nsrc = 0, i, closed;
 
-	closed = guard_std_fds();
+	closed = ct_out_guard_std();
 
 	/*
 	 * Rules load after all options, so that --log-format applies to

@@ -196,6 +196,8 @@ main(int argc, char *argv[])
 	memset(opts.proto, 1, sizeof(opts.proto));
 	opts.bufsize = DEFAULT_BUFSIZE;
 
+	if (ct_out_guard_std() & 2)
+		fatalx(EX_IOERR, "standard output is closed");
 	/* getopt's own messages name argv[0]; make it the short name. */
 	argv[0] = program_invocation_short_name;
 	while ((ch = getopt_long(argc, argv, "46b:de:fhn:p:ru:V", longopts,

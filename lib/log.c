@@ -93,7 +93,7 @@ log_enabled(enum ct_log_level l)
 void
 log_vmsg(enum ct_log_level l, int errnum, const char *fmt, va_list ap)
 {
-	char msg[2048], ts[64];
+	char msg[8192], ts[64];
 	struct ct_buf b;
 	struct timespec now;
 	size_t n, off;

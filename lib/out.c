@@ -2,6 +2,7 @@
 #include "out.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdlib.h>
@@ -12,6 +13,21 @@
 #include "log.h"
 
 static void (*exit_hook)(int);
+
+int
+ct_out_guard_std(void)
+{
+	int fd, closed = 0;
+
+	for (fd = 0; fd <= 2; fd++) {
+		if (fcntl(fd, F_GETFD) >= 0 || errno != EBADF)
+			continue;
+		closed |= 1 << fd;
+		if (open("/dev/null", O_RDWR) != fd)
+			exit(EX_OSERR);
+	}
+	return closed;
+}
 
 void
 ct_out_setup(void)

@@ -13,6 +13,15 @@
 #include "buf.h"
 
 /*
+ * Occupy closed standard descriptors with /dev/null, so that no socket,
+ * file or signalfd opened later takes their place (and receives data
+ * meant for stdout).  Call first thing in main().  Returns a bit per
+ * descriptor that was closed (1 stdin, 2 stdout, 4 stderr); exits with
+ * EX_OSERR if /dev/null cannot be opened.
+ */
+int ct_out_guard_std(void);
+
+/*
  * Prepare the process for writing to a pipe: ignore SIGPIPE so that a
  * vanished reader shows up as EPIPE.
  */
