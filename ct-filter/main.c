@@ -42,10 +42,30 @@ static bool strict;		/* a bad line ends the run with EX_DATAERR */
 static void __attribute__((noreturn))
 usage(void)
 {
-	fprintf(stderr, "usage: %s [--check] [--strict] [-e rule] [-f file] "
-	    "[--log-format format] [--log-level level]\n",
+	fprintf(stderr, "usage: %s [-hV] [--check] [--strict] [-e rule] "
+	    "[-f file] [--log-format format] [--log-level level]\n",
 	    program_invocation_short_name);
 	exit(EX_USAGE);
+}
+
+static void __attribute__((noreturn))
+help(void)
+{
+	printf("usage: %s [-hV] [--check] [--strict] [-e rule] [-f file] "
+	    "[--log-format format] [--log-level level]\n"
+	    "Keep the conntrack events on stdin that the rules log.\n\n"
+	    "  -e RULE             a rule, e.g. 'drop destination network PRIVATE'\n"
+	    "  -f FILE             rules from FILE, one a line, # comments\n"
+	    "      --check         check the rules and exit; read nothing\n"
+	    "      --strict        stop at the first bad input line (exit 65)\n"
+	    "      --log-format F  text or json diagnostics\n"
+	    "      --log-level L   error, warning, info or debug\n"
+	    "  -h, --help          this help\n"
+	    "  -V, --version       print the version\n\n"
+	    "The first rule that matches decides; unmatched events are kept.\n"
+	    "See ct-filter(1) and the rule language in ct-filter(5).\n",
+	    program_invocation_short_name);
+	exit(0);
 }
 
 static void
@@ -194,7 +214,9 @@ main(int argc, char *argv[])
 {
 	static const struct option longopts[] = {
 		{ "check", no_argument, NULL, 'c' },
+		{ "help", no_argument, NULL, 'h' },
 		{ "strict", no_argument, NULL, 's' },
+		{ "version", no_argument, NULL, 'V' },
 		CT_LOG_LONGOPTS,
 		{ NULL, 0, NULL, 0 }
 	};
@@ -213,11 +235,18 @@ main(int argc, char *argv[])
 	 * their errors, but in the order of -e and -f on the command line.
 	 */
 	src = xcalloc(argc, sizeof(*src));
-	while ((ch = getopt_long(argc, argv, "e:f:", longopts, NULL)) != -1) {
+	/* getopt's own messages name argv[0]; make it the short name. */
+	argv[0] = program_invocation_short_name;
+	while ((ch = getopt_long(argc, argv, "e:f:hV", longopts, NULL)) != -1) {
 		switch (ch) {
 		case 'c':
 			check = 1;
 			break;
+		case 'h':
+			help();
+		case 'V':
+			printf("ct-filter %s\n", CT_VERSION);
+			exit(0);
 		case 's':
 			strict = true;
 			break;

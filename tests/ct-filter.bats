@@ -340,3 +340,13 @@ ct-filter: cannot open rule file '$T/none': No such file or directory" "$stderr"
 	    --errors-for-leak-kinds=definite,indirect,possible \
 	    ct-filter -e 'log (type NEW and port 1-2,x' -e "drop src address @$T/in"
 }
+
+@test "--help prints the usage on stdout and exits 0; --version" {
+	run -0 --separate-stderr ct-filter --help
+	[[ "${lines[0]}" == "usage: ct-filter [-hV] "* ]] || flunk "help: ${lines[0]}"
+	assert_equal "" "$stderr" "stderr"
+	run -0 ct-filter -V
+	[[ "$output" =~ ^ct-filter\ [0-9]+\.[0-9]+\.[0-9]+$ ]] || flunk "version: $output"
+	run -64 --separate-stderr ct-filter --bogus
+	assert_equal "ct-filter: unrecognized option '--bogus'" "${stderr_lines[0]}" "getopt message"
+}
