@@ -364,22 +364,11 @@ flush() {
 # One TCP connection from A port 40000 to B port 80 that sends "hello\n",
 # and waits until B's conntrack has seen the close (TIME_WAIT).
 tcp_conn() {
-	local fam="$1" dst listen i
-	if [ "$fam" = 4 ]; then
-		dst=192.0.2.2 listen=TCP4-LISTEN:80,reuseaddr
+	if [ "$1" = 4 ]; then
+		tcp_conn_to "$NS_B" TCP4-LISTEN:80,reuseaddr 192.0.2.2:80
 	else
-		dst='[2001:db8::2]' listen=TCP6-LISTEN:80,reuseaddr
+		tcp_conn_to "$NS_B" TCP6-LISTEN:80,reuseaddr '[2001:db8::2]:80'
 	fi
-	bg_run ip netns exec "$NS_B" socat -u "$listen" OPEN:/dev/null
-	wait_port "$NS_B" 80
-	echo hello | ip netns exec "$NS_A" socat -u - \
-	    "TCP:$dst:80,sourceport=40000,reuseaddr"
-	for i in $(seq 250); do
-		ip netns exec "$NS_B" conntrack -L -p tcp --state TIME_WAIT \
-		    2>/dev/null | grep -q . && return 0
-		sleep 0.02
-	done
-	flunk "the TCP connection did not reach TIME_WAIT"
 }
 
 # One UDP request "ping\n" from A port 40001 to B port 5353 and its echo.
