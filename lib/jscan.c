@@ -6,6 +6,10 @@
  */
 #include "jscan.h"
 
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
+
 #include <string.h>
 
 enum {
@@ -102,6 +106,26 @@ scan_string(struct ct_jscan *js, const char **pp, bool *esc)
 
 	*esc = false;
 	for (;;) {
+#ifdef __SSE2__
+		/*
+		 * Sixteen bytes at a time: stop at '"', '\\', a control
+		 * character or a non-ASCII byte (a signed compare with 0x20
+		 * catches both of the last two).
+		 */
+		while (end - p >= 16) {
+			__m128i v = _mm_loadu_si128((const __m128i *)p);
+			int m = _mm_movemask_epi8(_mm_or_si128(_mm_or_si128(
+			    _mm_cmpeq_epi8(v, _mm_set1_epi8('"')),
+			    _mm_cmpeq_epi8(v, _mm_set1_epi8('\\'))),
+			    _mm_cmplt_epi8(v, _mm_set1_epi8(0x20))));
+
+			if (m != 0) {
+				p += __builtin_ctz(m);
+				break;
+			}
+			p += 16;
+		}
+#endif
 		/* Unrolled: strings are short, but every line has dozens. */
 		while (end - p >= 4 && plain[p[0]] && plain[p[1]] &&
 		    plain[p[2]] && plain[p[3]])
