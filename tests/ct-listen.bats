@@ -150,9 +150,7 @@ $USAGE" "$stderr" "stderr"
 @test "the usage message is the man page SYNOPSIS" {
 	command -v mandoc >/dev/null || skip "needs mandoc"
 	local synopsis usage
-	synopsis="$(mandoc -Tascii -O width=200 "$TOP/man/ct-listen.1" |
-	    sed "s/.\x08//g" | sed -n '/^SYNOPSIS/,/^DESCRIPTION/p' | sed '1d;$d' |
-	    tr -s ' \n' '  ' | sed 's/^ *//; s/ *$//')"
+	synopsis="$(man_synopsis "$TOP/man/ct-listen.1")"
 	# What the program prints after a bad option, minus getopt's line.
 	run -64 --separate-stderr ct-listen -x
 	usage="$(printf '%s\n' "$stderr" | sed '1d; 2s/^usage: //' |

@@ -56,3 +56,11 @@ wait_listening() {
 	done
 	flunk "process $1 is not listening after 5 s"
 }
+
+# man_synopsis PAGE: the SYNOPSIS of a man page on one line, as the
+# usage message prints it.
+man_synopsis() {
+	mandoc -Tascii -O width=200 "$1" | sed "s/.\x08//g" |
+	    sed -n '/^SYNOPSIS/,/^[A-Z]/p' | sed '1d;$d' |
+	    tr -s ' \n' '  ' | sed 's/^ *//; s/ *$//'
+}
