@@ -202,6 +202,13 @@ run(const struct ruleset *rs)
 			break;
 	}
 	ct_out_flush(&out);
+	/*
+	 * Skipped lines are data the user did not get: a script or a cron
+	 * job must be able to tell, so the end of input says so too.  (A
+	 * signal ends a service, which the warnings have already told.)
+	 */
+	if (status == 0 && in.eof && st.bad > 0)
+		status = EX_DATAERR;
 	summary(status);
 	ct_lines_release(&in);
 	ct_buf_release(&out);
