@@ -211,3 +211,5 @@ END {
 	ok = t["jq"] / t["ct-filter"] >= 10 && t["prefix-file"] <= 1.2 * t["one-address"]
 	printf "\ntargets (>= 10x jq; @file within 20%% of one address): %s\n", ok ? "met" : "NOT met"
 }' "$OUT/results"
+# The events stay as a cache for the next run; the outputs go.
+rm -f "$OUT"/kept.*
