@@ -132,6 +132,29 @@ handle_datagram(const char *buf, size_t len, const struct timespec *now)
 }
 
 /*
+ * Say on stderr how many events were dropped (or, with --reliable, could
+ * not be delivered) since the last warning: at most once a second, and a
+ * last time at exit, so that the lines add up to every event.
+ */
+static void
+warn_loss(time_t now, bool final)
+{
+	if (lost_unwarned == 0 || (!final && now == last_loss_warning))
+		return;
+	if (opts->reliable)
+		log_warnx("kernel could not deliver %llu events: receive "
+		    "buffer full; it sends them again with the flows' next "
+		    "events (raise --buffer-size)",
+		    (unsigned long long)lost_unwarned);
+	else
+		log_warnx("kernel dropped %llu events: receive buffer full "
+		    "(reader too slow; raise --buffer-size)",
+		    (unsigned long long)lost_unwarned);
+	lost_unwarned = 0;
+	last_loss_warning = now;
+}
+
+/*
  * Write a LOST record for events the kernel dropped since the last look.
  * The kernel reports ENOBUFS once when a socket overflows, then drops
  * silently until the queue is empty; so after ENOBUFS the counter is read
@@ -155,7 +178,9 @@ check_drops(int fd, bool always)
 	drops_pending = n != 0;
 	if (n == 0)
 		return;
+	memset(&ev, 0, sizeof(ev));
 	clock_gettime(CLOCK_REALTIME, &ev.time);
+	lost_unwarned += n;
 	if (opts->reliable) {
 		/*
 		 * Here a failed delivery is no loss: conntrack keeps a
@@ -164,34 +189,15 @@ check_drops(int fd, bool always)
 		 * LOST record.
 		 */
 		count.undelivered += n;
-		lost_unwarned += n;
-		if (ev.time.tv_sec != last_loss_warning) {
-			log_warnx("kernel could not deliver %llu events: "
-			    "receive buffer full; it sends them again with "
-			    "the flows' next events (raise --buffer-size)",
-			    (unsigned long long)lost_unwarned);
-			lost_unwarned = 0;
-			last_loss_warning = ev.time.tv_sec;
-		}
-		return;
+	} else {
+		ev.type = CT_EVENT_LOST;
+		ev.lost = n;
+		ev.netns = opts->netns;
+		ct_event_write(&out, &ev);
+		count.type[CT_EVENT_LOST]++;
+		count.lost += n;
 	}
-	memset(&ev, 0, sizeof(ev));
-	clock_gettime(CLOCK_REALTIME, &ev.time);
-	ev.type = CT_EVENT_LOST;
-	ev.lost = n;
-	ev.netns = opts->netns;
-	ct_event_write(&out, &ev);
-	count.type[CT_EVENT_LOST]++;
-	count.lost += n;
-	lost_unwarned += n;
-	/* One warning a second at most; the LOST records carry every count. */
-	if (ev.time.tv_sec != last_loss_warning) {
-		log_warnx("kernel dropped %llu events: receive buffer full "
-		    "(reader too slow; raise --buffer-size)",
-		    (unsigned long long)lost_unwarned);
-		lost_unwarned = 0;
-		last_loss_warning = ev.time.tv_sec;
-	}
+	warn_loss(ev.time.tv_sec, false);
 }
 
 /*
@@ -360,6 +366,7 @@ loop_setup(const struct listen_opts *o, int nl)
 void
 loop_finish(void)
 {
+	warn_loss(0, true);
 	flush();
 	on_exit_hook(0);
 	ct_buf_release(&out);
