@@ -15,7 +15,7 @@ LISTEN_OPTS=
 BURST=${BURST:-200000}
 RATES=${RATES:-"50000 100000 250000 0"}
 NS=ctbench-$$
-. "$TOP/tests/floodns.sh"
+. "$TOP/tests/netns.sh"
 
 if [ "$(id -u)" != 0 ]; then
 	echo "bench/listen.sh: skipped: needs root (network namespaces)" >&2

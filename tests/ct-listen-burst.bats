@@ -8,7 +8,6 @@ setup_test() {
 	require_netns
 	command -v conntrack >/dev/null || skip "needs conntrack(8)"
 	[ -x "$TOP/bench/ct-flood" ] || skip "needs bench/ct-flood (make bench/ct-flood)"
-	. "$TOP/tests/floodns.sh"
 	NS=ctburst-$$-$BATS_TEST_NUMBER
 	floodns_up "$NS" || flunk "cannot set up namespace $NS"
 	LPID=

@@ -3,6 +3,7 @@
 bats_require_minimum_version 1.5.0
 
 TOP="$(cd "$BATS_TEST_DIRNAME/.." && pwd)"
+. "$TOP/tests/netns.sh"
 FIXTURES="$TOP/tests/fixtures"
 PATH="$TOP/ct-listen:$TOP/ct-filter:$TOP/tests/stubs:$PATH"
 export PATH TOP FIXTURES
@@ -64,3 +65,4 @@ man_synopsis() {
 	    sed -n '/^SYNOPSIS/,/^[A-Z]/p' | sed '1d;$d' |
 	    tr -s ' \n' '  ' | sed 's/^ *//; s/ *$//'
 }
+

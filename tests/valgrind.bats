@@ -9,11 +9,7 @@ setup_test() {
 	command -v valgrind >/dev/null || skip "needs valgrind"
 	require_netns
 	NS=ctvg-$$-$BATS_TEST_NUMBER
-	ip netns add "$NS"
-	ip -n "$NS" link set lo up
-	ip netns exec "$NS" nft add table inet t
-	ip netns exec "$NS" nft add chain inet t out '{ type filter hook output priority 0; }'
-	ip netns exec "$NS" nft add rule inet t out ct state new counter
+	conntrack_ns "$NS" || flunk "cannot set up namespace $NS"
 	VPID=
 }
 

@@ -1,5 +1,19 @@
-# Network namespaces for flooding conntrack, shared by the burst tests and
-# bench/listen.sh (source this file).  floodns_up NAME makes NAME, where
+# Network namespaces for the kernel tests and bench/listen.sh (sourced by
+# tests/test_helper.bash and by the benchmark).
+
+# conntrack_ns NAME: make network namespace NAME with loopback up and an
+# nftables rule that switches conntrack on for locally sent packets, as a
+# namespace needs before it has any entries.
+conntrack_ns() {
+	ip netns add "$1" || return
+	ip -n "$1" link set lo up &&
+	ip netns exec "$1" nft add table inet ct_test &&
+	ip netns exec "$1" nft add chain inet ct_test out \
+	    '{ type filter hook output priority 0; }' &&
+	ip netns exec "$1" nft add rule inet ct_test out ct state new counter
+}
+
+# floodns_up NAME makes NAME, where
 # conntrack is switched on by an nftables rule, and NAME-sink at the other
 # end of a veth.  FLOOD_ADDRS answer to a made-up MAC address, so the sink
 # drops every frame: each datagram bench/ct-flood sends is one new
@@ -8,9 +22,8 @@ FLOOD_ADDRS="192.0.2.2 192.0.2.3 192.0.2.4 192.0.2.5"
 
 floodns_up() {
 	local ns=$1 a
-	ip netns add "$ns" || return
+	conntrack_ns "$ns" || return
 	ip netns add "$ns-sink" || return
-	ip -n "$ns" link set lo up
 	ip -n "$ns" link add v0 type veth peer name v1 netns "$ns-sink" || return
 	ip -n "$ns" link set v0 up
 	ip -n "$ns-sink" link set v1 up
@@ -19,10 +32,6 @@ floodns_up() {
 		ip -n "$ns" neigh add "$a" lladdr 02:00:00:00:00:02 dev v0 \
 		    nud permanent || return
 	done
-	ip netns exec "$ns" nft add table inet flood &&
-	ip netns exec "$ns" nft add chain inet flood out \
-	    '{ type filter hook output priority 0; }' &&
-	ip netns exec "$ns" nft add rule inet flood out ct state new counter
 }
 
 floodns_down() {
