@@ -24,7 +24,7 @@ burst() {
 	shift
 	ip netns exec "$NS" ct-listen "$@" >"$T/out" 2>"$T/err" &
 	LPID=$!
-	wait_listening "$LPID"
+	wait_joined "$LPID"
 	run ip netns exec "$NS" "$TOP/bench/ct-flood" "$n" $FLOOD_ADDRS
 	[ "$status" = 0 ] || flunk "ct-flood failed: $output"
 	entries=$(ip netns exec "$NS" conntrack -C)
@@ -70,7 +70,7 @@ burst() {
 @test "--reliable: every DESTROY arrives even through a tiny buffer" {
 	ip netns exec "$NS" ct-listen --reliable --buffer-size 16K >"$T/out" 2>"$T/err" &
 	LPID=$!
-	wait_listening "$LPID"
+	wait_joined "$LPID"
 	ip netns exec "$NS" "$TOP/bench/ct-flood" 5000 $FLOOD_ADDRS >/dev/null
 	entries=$(ip netns exec "$NS" conntrack -C)
 	assert_equal 5000 "$entries" "entries created"

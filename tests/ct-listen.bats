@@ -286,28 +286,6 @@ link_ready() {
 	done
 }
 
-# wait_joined PID: wait until one of process PID's sockets (found by
-# inode) shows in its namespace's /proc/net/netlink with protocol 12
-# (NETLINK_NETFILTER) and a non-zero group mask.  Unlike test_helper's
-# wait_listening this does not assume that the port id is the PID, which
-# does not hold for conntrack(8).
-wait_joined() {
-	local pid="$1" i inodes
-	for i in $(seq 250); do
-		inodes="$(find "/proc/$pid/fd" -lname 'socket:*' -printf '%l\n' 2>/dev/null |
-		    tr -dc '0-9\n' | paste -sd ' ')"
-		if [ -n "$inodes" ] && awk -v list="$inodes" '
-		    BEGIN { n = split(list, a, " "); for (j = 1; j <= n; j++) s[a[j]] = 1 }
-		    $2 == 12 && $4 != "00000000" && ($NF in s) { f = 1 }
-		    END { exit !f }' "/proc/$pid/net/netlink" 2>/dev/null; then
-			return 0
-		fi
-		kill -0 "$pid" 2>/dev/null ||
-		    flunk "process $pid exited before it listened" "$(cat "$T/err" 2>/dev/null)"
-		sleep 0.02
-	done
-	flunk "process $pid did not join the conntrack groups in 5 s"
-}
 
 # listen [ARGS...]: ct-listen in namespace B, stdout to $T/out, stderr
 # to $T/err; returns when it receives events.
@@ -317,18 +295,24 @@ listen() {
 	wait_joined "$LPID"
 }
 
-# stop [SIGNAL]: stop ct-listen (SIGTERM) and check that it exits 0.
-stop() {
+# wait_exit [WHY]: wait (5 s at most) for ct-listen to exit; its status
+# goes into LRC.
+wait_exit() {
 	local i
-	kill -"${1:-TERM}" "$LPID"
 	for i in $(seq 250); do
 		kill -0 "$LPID" 2>/dev/null || break
 		sleep 0.02
 	done
 	! kill -0 "$LPID" 2>/dev/null ||
-	    flunk "ct-listen did not exit within 5 s of SIG${1:-TERM}"
+	    flunk "ct-listen did not exit within 5 s${1:+ of $1}"
 	LRC=0
 	wait "$LPID" || LRC=$?
+}
+
+# stop [SIGNAL]: stop ct-listen (SIGTERM) and check that it exits 0.
+stop() {
+	kill -"${1:-TERM}" "$LPID"
+	wait_exit "SIG${1:-TERM}"
 	assert_equal 0 "$LRC" "ct-listen's exit status"
 }
 
@@ -1018,14 +1002,8 @@ kernel_at_least() {
 	flush
 	kill -TERM "$LPID"
 	kill -CONT "$LPID"
-	local i rc=0
-	for i in $(seq 250); do
-		kill -0 "$LPID" 2>/dev/null || break
-		sleep 0.02
-	done
-	! kill -0 "$LPID" 2>/dev/null || flunk "ct-listen is still running"
-	wait "$LPID" || rc=$?
-	assert_equal 0 "$rc" "exit status"
+	wait_exit
+	assert_equal 0 "$LRC" "exit status"
 	run jq -r '.type' "$T/out"
 	assert_equal "NEW UPDATE DESTROY" "$(echo $output)" "records written"
 }
@@ -1036,14 +1014,8 @@ kernel_at_least() {
 	LPID=$BG
 	wait_joined "$LPID"
 	ip netns exec "$NS_A" ping -c 1 -W 2 -e 1 192.0.2.2 >/dev/null
-	local i rc=0
-	for i in $(seq 250); do
-		kill -0 "$LPID" 2>/dev/null || break
-		sleep 0.02
-	done
-	! kill -0 "$LPID" 2>/dev/null || flunk "ct-listen is still running"
-	wait "$LPID" || rc=$?
-	assert_equal 74 "$rc" "exit status"
+	wait_exit
+	assert_equal 74 "$LRC" "exit status"
 	assert_equal "ct-listen: cannot write to standard output: No space left on device" \
 	    "$(cat "$T/err")"
 }
@@ -1057,18 +1029,13 @@ kernel_at_least() {
 	bg_run ip netns exec "$NS_B" ct-listen >"$T/fifo" 2>"$T/err"
 	LPID=$BG
 	wait_joined "$LPID"
-	local i rc=0
+	local i
 	for i in $(seq 20); do
 		kill -0 "$LPID" 2>/dev/null || break
 		ip netns exec "$NS_A" ping -c 1 -W 1 -e "$i" 192.0.2.2 >/dev/null
 	done
-	for i in $(seq 100); do
-		kill -0 "$LPID" 2>/dev/null || break
-		sleep 0.02
-	done
-	! kill -0 "$LPID" 2>/dev/null || flunk "ct-listen is still running"
-	wait "$LPID" || rc=$?
-	assert_equal 0 "$rc" "exit status"
+	wait_exit
+	assert_equal 0 "$LRC" "exit status"
 	assert_equal "" "$(cat "$T/err")" "stderr"
 	run jq -r .type "$T/out"
 	assert_equal NEW "$output"

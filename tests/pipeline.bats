@@ -19,7 +19,7 @@ teardown_test() {
 @test "ct-listen | ct-filter keeps NEW UDP to port 53 only, byte for byte" {
 	ip netns exec "$NS" ct-listen --netns "$NS" >"$T/all" 2>"$T/listen.err" &
 	LPID=$!
-	wait_listening "$LPID"
+	wait_joined "$LPID"
 	for port in 53 54; do
 		echo q | ip netns exec "$NS" socat -u - UDP4:127.0.0.1:$port,bind=127.0.0.1:400$port
 	done

@@ -44,18 +44,27 @@ assert_equal() {
 	fi
 }
 
-# wait_listening PID: wait (at most 5 s) until process PID has a
-# NETLINK_NETFILTER socket (protocol 12) that has joined groups, as the
-# kernel lists in its network namespace's /proc/net/netlink.
-wait_listening() {
-	local i
-	for i in $(seq 100); do
-		awk -v pid="$1" '$2 == 12 && $3 == pid && $4 != "00000000" { found = 1 }
-		    END { exit !found }' /proc/"$1"/net/netlink 2>/dev/null && return 0
-		kill -0 "$1" 2>/dev/null || flunk "process $1 exited before listening"
-		sleep 0.05
+# wait_joined PID: wait until one of process PID's sockets (found by
+# inode) shows in its namespace's /proc/net/netlink with protocol 12
+# (NETLINK_NETFILTER) and a non-zero group mask.  Unlike test_helper's
+# wait_listening this does not assume that the port id is the PID, which
+# does not hold for conntrack(8).
+wait_joined() {
+	local pid="$1" i inodes
+	for i in $(seq 250); do
+		inodes="$(find "/proc/$pid/fd" -lname 'socket:*' -printf '%l\n' 2>/dev/null |
+		    tr -dc '0-9\n' | paste -sd ' ')"
+		if [ -n "$inodes" ] && awk -v list="$inodes" '
+		    BEGIN { n = split(list, a, " "); for (j = 1; j <= n; j++) s[a[j]] = 1 }
+		    $2 == 12 && $4 != "00000000" && ($NF in s) { f = 1 }
+		    END { exit !f }' "/proc/$pid/net/netlink" 2>/dev/null; then
+			return 0
+		fi
+		kill -0 "$pid" 2>/dev/null ||
+		    flunk "process $pid exited before it listened" "$(cat "$T/err" 2>/dev/null)"
+		sleep 0.02
 	done
-	flunk "process $1 is not listening after 5 s"
+	flunk "process $pid did not join the conntrack groups in 5 s"
 }
 
 # man_synopsis PAGE: the SYNOPSIS of a man page on one line, as the

@@ -25,7 +25,7 @@ teardown_test() {
 	    --errors-for-leak-kinds=all --show-leak-kinds=all --log-file="$T/vg" \
 	    ct-listen --dump --follow -p icmp,udp >"$T/out" 2>"$T/err" &
 	VPID=$!
-	wait_listening "$VPID" || true
+	wait_joined "$VPID" || true
 	# valgrind starts slowly; the dump record shows the program is running.
 	for i in $(seq 100); do grep -q EXISTING "$T/out" && break; sleep 0.1; done
 	ip netns exec "$NS" ping -c1 -W1 127.0.0.1 >/dev/null
