@@ -277,6 +277,9 @@ loop_dump(int fd, uint32_t seq)
 				continue;
 			fatal(EX_OSERR, "cannot read the conntrack table");
 		}
+		if (len == 0)
+			fatalx(EX_OSERR, "cannot read the conntrack table: "
+			    "the kernel ended the dump without NLMSG_DONE");
 		clock_gettime(CLOCK_REALTIME, &now);
 		left = (int)len;
 		for (nlh = (const struct nlmsghdr *)buf; mnl_nlmsg_ok(nlh, left);
@@ -288,6 +291,9 @@ loop_dump(int fd, uint32_t seq)
 			if (nlh->nlmsg_type == NLMSG_DONE)
 				goto done;
 			if (nlh->nlmsg_type == NLMSG_ERROR) {
+				if (nlh->nlmsg_len < MNL_NLMSG_HDRLEN + sizeof(*e))
+					fatalx(EX_OSERR, "cannot dump the "
+					    "conntrack table: short error message");
 				e = mnl_nlmsg_get_payload(nlh);
 				errno = -e->error;
 				if (e->error == 0)
