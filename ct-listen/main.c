@@ -27,7 +27,6 @@
 #include "out.h"
 #include "sig.h"
 
-
 #define DEFAULT_BUFSIZE	(64ULL << 20)
 
 static struct listen_opts opts;
@@ -154,7 +153,8 @@ drop_privileges(const char *user)
 
 	errno = 0;
 	if ((pw = getpwnam(user)) == NULL) {
-		if (errno != 0)
+		/* Some NSS modules say "not found" with ENOENT or ESRCH. */
+		if (errno != 0 && errno != ENOENT && errno != ESRCH)
 			fatal(EX_OSERR, "cannot look up user '%s'", user);
 		fatalx(EX_USAGE, "unknown user '%s'", user);
 	}
