@@ -88,17 +88,6 @@ ct_buf_addf(struct ct_buf *b, const char *fmt, ...)
 	b->len += n;
 }
 
-void
-ct_buf_consume(struct ct_buf *b, size_t n)
-{
-	if (n >= b->len) {
-		b->len = 0;
-		return;
-	}
-	memmove(b->data, b->data + n, b->len - n);
-	b->len -= n;
-}
-
 char *
 ct_buf_cstr(struct ct_buf *b)
 {

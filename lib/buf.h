@@ -35,9 +35,6 @@ void ct_buf_addu(struct ct_buf *, unsigned long long);
 void ct_buf_addf(struct ct_buf *, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 
-/* Drop the first n bytes (what a partial write consumed). */
-void ct_buf_consume(struct ct_buf *, size_t n);
-
 /* NUL-terminate (not counted in len) and return data. */
 char *ct_buf_cstr(struct ct_buf *);
 
